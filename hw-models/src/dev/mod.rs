@@ -1,0 +1,1 @@
+//! Plain device models, wired to a board's bus or emulated behind MMIO exits.

@@ -1,0 +1,202 @@
+//! The decoded form of one instruction.
+//!
+//! Every encoding the decoder accepts — 32-bit or compressed — becomes one [`Insn`]: an
+//! operation plus operands. Compressed instructions expand to the operation of their 32-bit
+//! equivalent (C.ADDI becomes [`Op::Addi`]) with `len == 2`, exactly as the spec defines them
+//! by expansion (unpriv "C" chapter), so the engine executes one form only.
+//!
+//! The struct is 16 bytes and `Copy` so the decoded-instruction cache stays dense.
+
+/// One operation. Names follow the spec mnemonics, CamelCased.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[repr(u8)]
+pub enum Op {
+    /// An encoding the hart does not implement, or a reserved one. Executing it raises
+    /// illegal-instruction with `tval` = the encoding. Kept as an op so the decode cache can
+    /// hold it too.
+    Illegal,
+    // RV64I
+    Lui,
+    Auipc,
+    Jal,
+    Jalr,
+    Beq,
+    Bne,
+    Blt,
+    Bge,
+    Bltu,
+    Bgeu,
+    Lb,
+    Lh,
+    Lw,
+    Ld,
+    Lbu,
+    Lhu,
+    Lwu,
+    Sb,
+    Sh,
+    Sw,
+    Sd,
+    Addi,
+    Slti,
+    Sltiu,
+    Xori,
+    Ori,
+    Andi,
+    Slli,
+    Srli,
+    Srai,
+    Add,
+    Sub,
+    Sll,
+    Slt,
+    Sltu,
+    Xor,
+    Srl,
+    Sra,
+    Or,
+    And,
+    Addiw,
+    Slliw,
+    Srliw,
+    Sraiw,
+    Addw,
+    Subw,
+    Sllw,
+    Srlw,
+    Sraw,
+    /// FENCE (including FENCE.TSO and PAUSE, which are FENCE encodings); `imm` holds
+    /// fm/pred/succ (bits 31:20 of the encoding).
+    Fence,
+    Ecall,
+    Ebreak,
+    // Zifencei
+    FenceI,
+    // Zicsr: `imm` is the CSR number; for the *i forms `rs1` is the 5-bit uimm.
+    Csrrw,
+    Csrrs,
+    Csrrc,
+    Csrrwi,
+    Csrrsi,
+    Csrrci,
+    // M
+    Mul,
+    Mulh,
+    Mulhsu,
+    Mulhu,
+    Div,
+    Divu,
+    Rem,
+    Remu,
+    Mulw,
+    Divw,
+    Divuw,
+    Remw,
+    Remuw,
+    // A: aq/rl are bits 26/25 of `raw`.
+    LrW,
+    ScW,
+    AmoswapW,
+    AmoaddW,
+    AmoxorW,
+    AmoandW,
+    AmoorW,
+    AmominW,
+    AmomaxW,
+    AmominuW,
+    AmomaxuW,
+    LrD,
+    ScD,
+    AmoswapD,
+    AmoaddD,
+    AmoxorD,
+    AmoandD,
+    AmoorD,
+    AmominD,
+    AmomaxD,
+    AmominuD,
+    AmomaxuD,
+    // Privileged
+    Mret,
+    Sret,
+    Wfi,
+    /// rs1 = vaddr register, rs2 = asid register.
+    SfenceVma,
+    // H extension
+    /// rs1 = guest-virtual address register, rs2 = asid register.
+    HfenceVvma,
+    /// rs1 = guest-physical address (>> 2) register, rs2 = vmid register.
+    HfenceGvma,
+    HlvB,
+    HlvBu,
+    HlvH,
+    HlvHu,
+    HlvW,
+    HlvWu,
+    HlvD,
+    HlvxHu,
+    HlvxWu,
+    /// rs1 = address, rs2 = data.
+    HsvB,
+    HsvH,
+    HsvW,
+    HsvD,
+}
+
+/// A decoded instruction.
+///
+/// Operand conventions:
+/// - `rd`, `rs1`, `rs2` are register numbers 0..=31 (0 where the form has no such operand).
+/// - `imm` is the sign-extended immediate (I/S/B/U/J), the shift amount, the CSR number
+///   (Zicsr), or the FENCE fm/pred/succ field, as each [`Op`] documents.
+/// - `len` is 2 for compressed encodings and 4 otherwise.
+/// - `raw` is the original encoding (a compressed one in the low 16 bits). It is what
+///   illegal-instruction traps report in `tval`, and what htinst transforms.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Insn {
+    /// The operation.
+    pub op: Op,
+    /// Destination register.
+    pub rd: u8,
+    /// First source register (or the Zicsr uimm).
+    pub rs1: u8,
+    /// Second source register.
+    pub rs2: u8,
+    /// Encoding length in bytes: 2 or 4.
+    pub len: u8,
+    /// Immediate, shift amount, CSR number or FENCE field.
+    pub imm: i32,
+    /// The encoding as fetched.
+    pub raw: u32,
+}
+
+impl Insn {
+    /// An instruction with operation `op` and all operands zero, 4 bytes long.
+    pub const fn new(op: Op) -> Self {
+        Self {
+            op,
+            rd: 0,
+            rs1: 0,
+            rs2: 0,
+            len: 4,
+            imm: 0,
+            raw: 0,
+        }
+    }
+
+    /// Whether this came from a 16-bit encoding.
+    pub const fn is_compressed(&self) -> bool {
+        self.len == 2
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insn_is_compact() {
+        // The decode cache holds one per halfword of cached code; keep it small.
+        assert!(core::mem::size_of::<Insn>() <= 16);
+    }
+}

@@ -1,0 +1,364 @@
+//! Host-physical memory: sparse, page-granular and bounded.
+//!
+//! A board owns one [`PhysMem`]. Its address map is a list of [`Region`]s: RAM banks, whose
+//! pages are allocated on first write (untouched pages read as zero), and MMIO holes, which
+//! memory itself never serves — the board's bus routes them to a device model.
+//!
+//! Memory is bounded: the sum of all RAM banks may not exceed the configured limit, so no guest
+//! can make the host allocate more than that.
+
+mod frame;
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use crate::addr::HostPhysAddr;
+use crate::width::AccessWidth;
+
+pub use frame::FrameAllocator;
+
+/// log2 of [`PAGE_SIZE`].
+pub const PAGE_SHIFT: u32 = 12;
+/// The granule of allocation: 4 KiB.
+pub const PAGE_SIZE: usize = 1 << PAGE_SHIFT;
+
+/// One page of backing store.
+pub type Page = [u8; PAGE_SIZE];
+
+/// What lives at a range of host-physical addresses.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RegionKind {
+    /// Ordinary RAM served by [`PhysMem`].
+    Ram,
+    /// A device window; the number is the board's device id.
+    Mmio(u32),
+}
+
+/// One entry of the address map.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Region {
+    /// First address.
+    pub base: HostPhysAddr,
+    /// Length in bytes (non-zero).
+    pub size: u64,
+    /// RAM or a device hole.
+    pub kind: RegionKind,
+}
+
+impl Region {
+    /// Whether `addr` lies inside the region.
+    pub fn contains(&self, addr: u64) -> bool {
+        addr.wrapping_sub(self.base.as_u64()) < self.size
+    }
+
+    /// One past the last address (saturating at `u64::MAX`).
+    pub fn end(&self) -> u64 {
+        self.base.as_u64().saturating_add(self.size)
+    }
+}
+
+/// Why a memory operation failed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum MemError {
+    /// No RAM at the address: either unmapped or an MMIO hole.
+    #[error("no RAM at host-physical address {0}")]
+    NotRam(HostPhysAddr),
+    /// A new region overlaps an existing one.
+    #[error("region at {base} of {size:#x} bytes overlaps an existing region")]
+    Overlap {
+        /// Base of the rejected region.
+        base: HostPhysAddr,
+        /// Size of the rejected region.
+        size: u64,
+    },
+    /// A region is empty, not page-aligned, or wraps the address space.
+    #[error("region at {base} of {size:#x} bytes is empty, unaligned or wraps")]
+    BadRegion {
+        /// Base of the rejected region.
+        base: HostPhysAddr,
+        /// Size of the rejected region.
+        size: u64,
+    },
+    /// Adding the RAM bank would exceed the configured memory limit.
+    #[error("RAM of {requested:#x} bytes exceeds the memory limit of {limit:#x} bytes")]
+    LimitExceeded {
+        /// Total RAM that was requested.
+        requested: u64,
+        /// The configured limit.
+        limit: u64,
+    },
+}
+
+/// Where a page lives: a bank and a page index within it. Cheap to copy, so translation caches
+/// can hold it instead of a pointer.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct PageRef {
+    bank: u32,
+    index: u32,
+}
+
+#[derive(Debug)]
+struct RamBank {
+    base: u64,
+    size: u64,
+    pages: Vec<Option<Box<Page>>>,
+}
+
+/// Zeroes, for reads of pages nobody wrote yet.
+static ZERO_PAGE: Page = [0; PAGE_SIZE];
+
+/// Sparse, bounded host-physical memory with a region map.
+#[derive(Debug)]
+pub struct PhysMem {
+    limit: u64,
+    ram_total: u64,
+    regions: Vec<Region>,
+    banks: Vec<RamBank>,
+    resident: usize,
+}
+
+impl PhysMem {
+    /// Empty memory that will accept at most `limit` bytes of RAM banks.
+    pub fn new(limit: u64) -> Self {
+        Self {
+            limit,
+            ram_total: 0,
+            regions: Vec::new(),
+            banks: Vec::new(),
+            resident: 0,
+        }
+    }
+
+    /// The configured limit on RAM, in bytes.
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+
+    /// Pages currently backed by host memory.
+    pub fn resident_pages(&self) -> usize {
+        self.resident
+    }
+
+    /// The address map, sorted by base.
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    /// The region containing `addr`, if any.
+    pub fn region_at(&self, addr: HostPhysAddr) -> Option<&Region> {
+        self.regions.iter().find(|r| r.contains(addr.as_u64()))
+    }
+
+    /// Adds a RAM bank. Its pages are allocated lazily.
+    pub fn add_ram(&mut self, base: HostPhysAddr, size: u64) -> Result<(), MemError> {
+        let requested = self.ram_total.saturating_add(size);
+        if requested > self.limit {
+            return Err(MemError::LimitExceeded {
+                requested,
+                limit: self.limit,
+            });
+        }
+        self.insert_region(Region {
+            base,
+            size,
+            kind: RegionKind::Ram,
+        })?;
+        let pages =
+            usize::try_from(size >> PAGE_SHIFT).map_err(|_| MemError::BadRegion { base, size })?;
+        let mut v = Vec::new();
+        v.resize_with(pages, || None);
+        self.banks.push(RamBank {
+            base: base.as_u64(),
+            size,
+            pages: v,
+        });
+        self.banks.sort_by_key(|b| b.base);
+        self.ram_total = requested;
+        Ok(())
+    }
+
+    /// Declares an MMIO hole owned by device `id`.
+    pub fn add_mmio(&mut self, base: HostPhysAddr, size: u64, id: u32) -> Result<(), MemError> {
+        self.insert_region(Region {
+            base,
+            size,
+            kind: RegionKind::Mmio(id),
+        })
+    }
+
+    fn insert_region(&mut self, r: Region) -> Result<(), MemError> {
+        let (base, size) = (r.base, r.size);
+        if size == 0
+            || !base.is_aligned(PAGE_SIZE as u64)
+            || size % PAGE_SIZE as u64 != 0
+            || base.as_u64().checked_add(size - 1).is_none()
+        {
+            return Err(MemError::BadRegion { base, size });
+        }
+        let last = base.as_u64() + (size - 1);
+        if self
+            .regions
+            .iter()
+            .any(|o| o.base.as_u64() <= last && base.as_u64() < o.end())
+        {
+            return Err(MemError::Overlap { base, size });
+        }
+        let at = self.regions.partition_point(|o| o.base < base);
+        self.regions.insert(at, r);
+        Ok(())
+    }
+
+    /// Where the page holding `addr` lives, if `addr` is RAM.
+    #[inline]
+    pub fn page_ref(&self, addr: HostPhysAddr) -> Option<PageRef> {
+        let a = addr.as_u64();
+        for (i, b) in self.banks.iter().enumerate() {
+            let off = a.wrapping_sub(b.base);
+            if off < b.size {
+                return Some(PageRef {
+                    bank: i as u32,
+                    index: (off >> PAGE_SHIFT) as u32,
+                });
+            }
+        }
+        None
+    }
+
+    /// The host-physical address of the first byte of a page.
+    pub fn page_base(&self, p: PageRef) -> HostPhysAddr {
+        let bank = &self.banks[p.bank as usize];
+        HostPhysAddr::new(bank.base + ((p.index as u64) << PAGE_SHIFT))
+    }
+
+    /// Read access to a page; untouched pages read as zeros.
+    #[inline]
+    pub fn page(&self, p: PageRef) -> &Page {
+        match &self.banks[p.bank as usize].pages[p.index as usize] {
+            Some(page) => page,
+            None => &ZERO_PAGE,
+        }
+    }
+
+    /// Write access to a page, allocating it on first use.
+    #[inline]
+    pub fn page_mut(&mut self, p: PageRef) -> &mut Page {
+        let slot = &mut self.banks[p.bank as usize].pages[p.index as usize];
+        if slot.is_none() {
+            self.resident += 1;
+        }
+        slot.get_or_insert_with(|| Box::new([0; PAGE_SIZE]))
+    }
+
+    /// Reads `width` bytes little-endian at `addr`. The access may cross a page boundary but
+    /// every byte must be RAM.
+    #[inline]
+    pub fn read(&self, addr: HostPhysAddr, width: AccessWidth) -> Result<u64, MemError> {
+        let n = width.size();
+        let off = addr.page_offset() as usize;
+        if off + n <= PAGE_SIZE {
+            let p = self.page_ref(addr).ok_or(MemError::NotRam(addr))?;
+            let page = self.page(p);
+            let mut buf = [0u8; 8];
+            buf[..n].copy_from_slice(&page[off..off + n]);
+            return Ok(u64::from_le_bytes(buf));
+        }
+        let mut buf = [0u8; 8];
+        self.read_bytes(addr, &mut buf[..n])?;
+        Ok(u64::from_le_bytes(buf))
+    }
+
+    /// Writes the low `width` bytes of `value` little-endian at `addr`.
+    #[inline]
+    pub fn write(
+        &mut self,
+        addr: HostPhysAddr,
+        width: AccessWidth,
+        value: u64,
+    ) -> Result<(), MemError> {
+        let n = width.size();
+        let off = addr.page_offset() as usize;
+        let bytes = value.to_le_bytes();
+        if off + n <= PAGE_SIZE {
+            let p = self.page_ref(addr).ok_or(MemError::NotRam(addr))?;
+            self.page_mut(p)[off..off + n].copy_from_slice(&bytes[..n]);
+            return Ok(());
+        }
+        self.write_bytes(addr, &bytes[..n])
+    }
+
+    /// Checks that every byte of `[addr, addr + len)` is RAM.
+    pub fn check_ram(&self, addr: HostPhysAddr, len: u64) -> Result<(), MemError> {
+        let mut a = addr.as_u64();
+        let mut left = len;
+        while left > 0 {
+            self.page_ref(HostPhysAddr::new(a))
+                .ok_or(MemError::NotRam(HostPhysAddr::new(a)))?;
+            let chunk = (PAGE_SIZE as u64 - (a & (PAGE_SIZE as u64 - 1))).min(left);
+            left -= chunk;
+            a = a
+                .checked_add(chunk)
+                .ok_or(MemError::NotRam(HostPhysAddr::new(u64::MAX)))?;
+        }
+        Ok(())
+    }
+
+    /// Copies bytes out of memory. Fails, reading nothing, unless all of them are RAM.
+    pub fn read_bytes(&self, addr: HostPhysAddr, out: &mut [u8]) -> Result<(), MemError> {
+        self.check_ram(addr, out.len() as u64)?;
+        let mut a = addr.as_u64();
+        let mut done = 0;
+        while done < out.len() {
+            let off = (a as usize) & (PAGE_SIZE - 1);
+            let chunk = (PAGE_SIZE - off).min(out.len() - done);
+            let p = self
+                .page_ref(HostPhysAddr::new(a))
+                .ok_or(MemError::NotRam(HostPhysAddr::new(a)))?;
+            out[done..done + chunk].copy_from_slice(&self.page(p)[off..off + chunk]);
+            done += chunk;
+            a = a.wrapping_add(chunk as u64);
+        }
+        Ok(())
+    }
+
+    /// Copies bytes into memory. Fails, writing nothing, unless all of them are RAM.
+    pub fn write_bytes(&mut self, addr: HostPhysAddr, data: &[u8]) -> Result<(), MemError> {
+        self.check_ram(addr, data.len() as u64)?;
+        let mut a = addr.as_u64();
+        let mut done = 0;
+        while done < data.len() {
+            let off = (a as usize) & (PAGE_SIZE - 1);
+            let chunk = (PAGE_SIZE - off).min(data.len() - done);
+            let p = self
+                .page_ref(HostPhysAddr::new(a))
+                .ok_or(MemError::NotRam(HostPhysAddr::new(a)))?;
+            self.page_mut(p)[off..off + chunk].copy_from_slice(&data[done..done + chunk]);
+            done += chunk;
+            a = a.wrapping_add(chunk as u64);
+        }
+        Ok(())
+    }
+
+    /// Fills `[addr, addr + len)` with zeros, releasing whole pages back to "untouched".
+    pub fn zero(&mut self, addr: HostPhysAddr, len: u64) -> Result<(), MemError> {
+        self.check_ram(addr, len)?;
+        let mut a = addr.as_u64();
+        let end = a + len;
+        while a < end {
+            let off = (a as usize) & (PAGE_SIZE - 1);
+            let chunk = ((PAGE_SIZE - off) as u64).min(end - a) as usize;
+            let p = self
+                .page_ref(HostPhysAddr::new(a))
+                .ok_or(MemError::NotRam(HostPhysAddr::new(a)))?;
+            if chunk == PAGE_SIZE {
+                let slot = &mut self.banks[p.bank as usize].pages[p.index as usize];
+                if slot.take().is_some() {
+                    self.resident -= 1;
+                }
+            } else if self.banks[p.bank as usize].pages[p.index as usize].is_some() {
+                self.page_mut(p)[off..off + chunk].fill(0);
+            }
+            a += chunk as u64;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,4 @@
+//! (in progress)
+/// Placeholder.
+#[derive(Debug)]
+pub struct FrameAllocator;

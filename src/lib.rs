@@ -1,0 +1,1 @@
+//! hvsim: run hypervisor vCPU code against software models of virtualization hardware.
