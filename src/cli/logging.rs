@@ -1,6 +1,8 @@
 //! Diagnostics on stderr through `tracing`. The level comes from `RUST_LOG` when it is set
 //! (full env-filter syntax), else from -q / -v / -vv / -vvv.
 
+use std::io::IsTerminal;
+
 use anyhow::Context;
 use tracing_subscriber::EnvFilter;
 
@@ -27,9 +29,12 @@ pub fn init(args: &LogArgs) -> anyhow::Result<()> {
         }
         _ => EnvFilter::new(default_directive(args)),
     };
+    // Colour only for a terminal, and never when NO_COLOR is set (no-color.org).
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .without_time()
         .with_target(false)
         .try_init()
