@@ -56,7 +56,9 @@ impl PCpuSet {
         let word = self
             .words
             .get_mut(cpu / WORD_BITS)
-            .ok_or(crate::VCpuError::BadConfig("physical CPU id beyond PCpuSet::CAPACITY"))?;
+            .ok_or(crate::VCpuError::BadConfig(
+                "physical CPU id beyond PCpuSet::CAPACITY",
+            ))?;
         *word |= 1 << (cpu % WORD_BITS);
         Ok(())
     }

@@ -31,8 +31,8 @@ pub use affinity::PCpuSet;
 pub use arch::ArchVCpu;
 pub use error::{ArchError, VCpuError};
 pub use exit::{
-    AccessFlags, ExitReason, MAX_EXIT_FIELDS, SHUTDOWN_REASON_NONE,
-    SHUTDOWN_REASON_SYSTEM_FAILURE, ShutdownKind, SysRegAddr,
+    AccessFlags, ExitReason, MAX_EXIT_FIELDS, SHUTDOWN_REASON_NONE, SHUTDOWN_REASON_SYSTEM_FAILURE,
+    ShutdownKind, SysRegAddr,
 };
 pub use fields::{Field, FieldValue};
 pub use hal::{HalError, HostVirtAddr, SimFrames, SimHal, VCpuHal};

@@ -25,7 +25,8 @@ pub enum VCpuState {
     /// Parked by the VMM (for example after a `Halt` exit); not bound, not schedulable
     /// until `unblock`.
     Blocked,
-    /// An architecture call failed part-way; the arch state cannot be trusted. Terminal.
+    /// An architecture call failed part-way; the arch state cannot be trusted. Terminal:
+    /// only `VCpu::release` is legal, to free a physical CPU it still occupies.
     Invalid,
 }
 
@@ -83,6 +84,8 @@ pub enum VCpuOp {
     Block,
     /// `VCpu::unblock`.
     Unblock,
+    /// `VCpu::release`.
+    Release,
     /// `VCpu::set_gpr`.
     SetGpr,
     /// `VCpu::set_return_value`.
@@ -103,6 +106,7 @@ impl VCpuOp {
             Self::Unbind => "unbind",
             Self::Block => "block",
             Self::Unblock => "unblock",
+            Self::Release => "release",
             Self::SetGpr => "set_gpr",
             Self::SetReturnValue => "set_return_value",
             Self::InjectInterrupt => "inject_interrupt",

@@ -74,6 +74,7 @@ const fn legal(op: VCpuOp, state: VCpuState) -> bool {
         VCpuOp::Run | VCpuOp::Unbind => matches!(state, Ready),
         VCpuOp::Block => matches!(state, Free),
         VCpuOp::Unblock => matches!(state, Blocked),
+        VCpuOp::Release => matches!(state, VCpuState::Invalid),
         // Guest registers and pending interrupts live in software between runs on every
         // architecture, so they may change in any live state.
         VCpuOp::SetGpr | VCpuOp::SetReturnValue | VCpuOp::InjectInterrupt => {
@@ -95,10 +96,14 @@ const fn legal(op: VCpuOp, state: VCpuState) -> bool {
 /// | `set_entry`, `set_ept_root` | Created, Free, Blocked | unchanged | Invalid |
 /// | `set_gpr`, `set_return_value`, `inject_interrupt` | Created, Free, Ready, Blocked | unchanged | Invalid |
 ///
+/// | `release` | Invalid, still recorded on the pCPU | Invalid, unbound | — |
+///
 /// A call in any other state returns [`VCpuError::InvalidState`] and changes nothing. An
 /// error that is a rejection ([`VCpuError::is_rejection`]) changes nothing either; any other
-/// error ("failure") leaves the vCPU [`VCpuState::Invalid`] for good, and if it was bound,
-/// its physical CPU is released.
+/// error ("failure") leaves the vCPU [`VCpuState::Invalid`] for good. A failure in `run` or
+/// `unbind` also releases the physical CPU. A failure in `set_gpr` or `inject_interrupt`
+/// while Ready cannot (those calls do not get the [`PerCpu`]); the vCPU then stays recorded
+/// on its physical CPU until the VMM calls [`VCpu::release`].
 ///
 /// ```
 /// use sim_core::{GuestPhysAddr, HostPhysAddr};
@@ -251,7 +256,7 @@ impl<A: ArchVCpu> VCpu<A> {
         }
     }
 
-    fn release(&mut self, pcpu: &mut PerCpu<A::PerCpu>) {
+    fn release_pcpu(&mut self, pcpu: &mut PerCpu<A::PerCpu>) {
         pcpu.set_current(None);
         self.bound_pcpu = None;
     }
@@ -338,7 +343,7 @@ impl<A: ArchVCpu> VCpu<A> {
         let r = self.arch.run(hw);
         self.state = VCpuState::Ready;
         if self.note(&r) {
-            self.release(pcpu);
+            self.release_pcpu(pcpu);
         }
         r
     }
@@ -355,11 +360,23 @@ impl<A: ArchVCpu> VCpu<A> {
         let r = self.arch.unbind(hw);
         if r.is_ok() {
             self.state = VCpuState::Free;
-            self.release(pcpu);
+            self.release_pcpu(pcpu);
         } else if self.note(&r) {
-            self.release(pcpu);
+            self.release_pcpu(pcpu);
         }
         r
+    }
+
+    /// Frees the physical CPU an Invalid vCPU still occupies (after a failure in `set_gpr`
+    /// or `inject_interrupt` while Ready). Makes no architecture call: the vCPU's hardware
+    /// state is abandoned, and the next `bind` on `pcpu` overwrites it.
+    /// Fails with [`VCpuError::InvalidState`] unless Invalid, and with
+    /// [`VCpuError::NotBoundHere`] unless recorded on `pcpu`.
+    pub fn release(&mut self, pcpu: &mut PerCpu<A::PerCpu>) -> Result<(), VCpuError> {
+        self.check(VCpuOp::Release)?;
+        self.check_bound_here(pcpu)?;
+        self.release_pcpu(pcpu);
+        Ok(())
     }
 
     /// Parks an unbound vCPU (for example after a `Halt` exit): Free → Blocked. A blocked

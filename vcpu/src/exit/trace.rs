@@ -117,10 +117,9 @@ impl ExitReason {
                 u64_field("addr", addr.as_u64()),
                 u64_field("reg", reg as u64),
             ]),
-            Self::SysRegWrite { addr, value } => f(&[
-                u64_field("addr", addr.as_u64()),
-                u64_field("value", value),
-            ]),
+            Self::SysRegWrite { addr, value } => {
+                f(&[u64_field("addr", addr.as_u64()), u64_field("value", value)])
+            }
             Self::IoRead { port, width } => f(&[
                 u64_field("port", u64::from(port)),
                 width_field("width", width),

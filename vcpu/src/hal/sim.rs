@@ -202,7 +202,10 @@ mod tests {
             [a, b, c].map(|x| x.as_u64()),
             [RAM, RAM + FRAME, RAM + 2 * FRAME]
         );
-        assert_eq!(m.read(HostPhysAddr::new(RAM + 8), AccessWidth::Qword), Ok(0));
+        assert_eq!(
+            m.read(HostPhysAddr::new(RAM + 8), AccessWidth::Qword),
+            Ok(0)
+        );
         assert_eq!(pool.alloc(&mut m), Err(HalError::OutOfFrames));
         assert_eq!(pool.free_frames(), 0);
         pool.dealloc(b).unwrap();

@@ -25,9 +25,11 @@ impl MockPerCpu {
         if hw.cpu_id() == self.cpu_id {
             Ok(())
         } else {
-            Err(ArchError::new("mock", "hardware handle of another physical CPU")
-                .with_value(hw.cpu_id() as u64)
-                .into())
+            Err(
+                ArchError::new("mock", "hardware handle of another physical CPU")
+                    .with_value(hw.cpu_id() as u64)
+                    .into(),
+            )
         }
     }
 }

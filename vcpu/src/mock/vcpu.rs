@@ -141,6 +141,11 @@ impl MockVCpu {
         self.fail = Some((op, err));
     }
 
+    /// Cancels a failure set by [`MockVCpu::fail_next`] that has not fired yet.
+    pub fn clear_fail(&mut self) {
+        self.fail = None;
+    }
+
     /// Every call that reached the mock, in order (failed ones included).
     pub fn calls(&self) -> &[MockCall] {
         &self.calls
