@@ -19,7 +19,6 @@ mod affinity;
 mod arch;
 mod error;
 mod exit;
-mod fields;
 mod hal;
 mod id;
 pub mod mock;
@@ -34,8 +33,7 @@ pub use exit::{
     AccessFlags, ExitReason, MAX_EXIT_FIELDS, SHUTDOWN_REASON_NONE, SHUTDOWN_REASON_SYSTEM_FAILURE,
     ShutdownKind, SysRegAddr,
 };
-pub use fields::{Field, FieldValue};
-pub use hal::{HalError, HostVirtAddr, SimFrames, SimHal, VCpuHal};
+pub use hal::{HalError, HostVirtAddr, SimHal, VCpuHal};
 pub use id::VCpuKey;
 pub use percpu::{ArchPerCpu, PerCpu};
 pub use state::{VCpuOp, VCpuState};

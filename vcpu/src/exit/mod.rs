@@ -73,7 +73,7 @@ impl ShutdownKind {
         }
     }
 
-    /// The snake-case name used in traces.
+    /// The lower-case name used in traces.
     pub const fn name(self) -> &'static str {
         match self {
             Self::Shutdown => "shutdown",
@@ -107,7 +107,7 @@ pub const SHUTDOWN_REASON_SYSTEM_FAILURE: u32 = 1;
 ///     width: AccessWidth::Byte,
 ///     data: b'A'.into(),
 /// };
-/// assert_eq!(exit.name(), "mmio_write");
+/// assert_eq!(exit.name(), "MmioWrite");
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ExitReason {

@@ -9,9 +9,9 @@ mod sim;
 use core::fmt;
 
 use sim_core::HostPhysAddr;
-use sim_core::mem::MemError;
+use sim_core::mem::{FrameError, MemError};
 
-pub use sim::{SimFrames, SimHal};
+pub use sim::SimHal;
 
 /// An address in the hypervisor's own (host) virtual address space.
 ///
@@ -49,14 +49,9 @@ pub enum HalError {
     /// The frame is not one this allocator handed out (double free or foreign address).
     #[error("frame {0} was not allocated here")]
     NotAllocated(HostPhysAddr),
-    /// The frame pool is empty, unaligned, or not RAM.
-    #[error("bad frame pool at {base} of {size:#x} bytes")]
-    BadPool {
-        /// Base of the rejected pool.
-        base: HostPhysAddr,
-        /// Size of the rejected pool.
-        size: u64,
-    },
+    /// Another frame-allocator failure.
+    #[error(transparent)]
+    Frame(FrameError),
     /// The address has no translation between the physical and virtual views.
     #[error("no translation for address {0:#x}")]
     NoTranslation(u64),
@@ -70,11 +65,12 @@ pub enum HalError {
 /// ```
 /// use sim_core::HostPhysAddr;
 /// use sim_core::mem::PhysMem;
-/// use vcpu::{SimFrames, SimHal, VCpuHal};
+/// use sim_core::mem::FrameAllocator;
+/// use vcpu::{SimHal, VCpuHal};
 ///
 /// let mut mem = PhysMem::new(1 << 20);
 /// mem.add_ram(HostPhysAddr::new(0x8000_0000), 1 << 20)?;
-/// let mut frames = SimFrames::new(&mem, HostPhysAddr::new(0x8000_0000), 0x2000)?;
+/// let mut frames = FrameAllocator::new(&mem, HostPhysAddr::new(0x8000_0000), 0x2000)?;
 /// let mut hal = SimHal::new(&mut frames, &mut mem);
 /// let f = hal.alloc_frame()?;
 /// assert_eq!(hal.virt_to_phys(hal.phys_to_virt(f)?)?, f);
