@@ -100,7 +100,8 @@ impl Model {
             state: [VCpuState::Created; VCPUS],
             bound: [None; VCPUS],
             current: [None; PCPUS],
-            enabled: [false; PCPUS],
+            // System::new enables both physical CPUs, as a booted board would.
+            enabled: [true; PCPUS],
             runs: [0; VCPUS],
         }
     }
@@ -291,7 +292,11 @@ impl System {
     fn new() -> Self {
         let mut hws: Vec<MockHardware> = (0..PCPUS).map(MockHardware::new).collect();
         let pcpus = (0..PCPUS)
-            .map(|p| PerCpu::new(p, &mut hws[p]).unwrap())
+            .map(|p| {
+                let mut per = PerCpu::new(p, &mut hws[p]).unwrap();
+                per.hardware_enable(&mut hws[p]).unwrap();
+                per
+            })
             .collect();
         let vcpus = (0..VCPUS)
             .map(|v| {
@@ -373,7 +378,7 @@ impl System {
 
 fn inject() -> impl Strategy<Value = Inject> {
     prop_oneof![
-        6 => Just(Inject::None),
+        20 => Just(Inject::None),
         1 => Just(Inject::Reject),
         1 => Just(Inject::Fail),
     ]
@@ -387,21 +392,21 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (v.clone(), inject()).prop_map(|(v, i)| Op::SetEntry(v, i)),
         1 => (v.clone(), inject()).prop_map(|(v, i)| Op::SetEptRoot(v, i)),
         3 => (v.clone(), p.clone(), inject()).prop_map(|(v, p, i)| Op::Bind(v, p, i)),
-        4 => (v.clone(), p.clone(), inject()).prop_map(|(v, p, i)| Op::Run(v, p, i)),
+        5 => (v.clone(), p.clone(), inject()).prop_map(|(v, p, i)| Op::Run(v, p, i)),
         2 => (v.clone(), p.clone(), inject()).prop_map(|(v, p, i)| Op::Unbind(v, p, i)),
         1 => v.clone().prop_map(Op::Block),
         1 => v.clone().prop_map(Op::Unblock),
-        1 => (v.clone(), 0..40usize, inject()).prop_map(|(v, g, i)| Op::SetGpr(v, g, i)),
+        2 => (v.clone(), 0..40usize, inject()).prop_map(|(v, g, i)| Op::SetGpr(v, g, i)),
         1 => v.clone().prop_map(Op::SetReturnValue),
-        1 => (v.clone(), 0..72usize, inject()).prop_map(|(v, n, i)| Op::Inject(v, n, i)),
+        2 => (v.clone(), 0..72usize, inject()).prop_map(|(v, n, i)| Op::Inject(v, n, i)),
         1 => (v.clone(), p.clone()).prop_map(|(v, p)| Op::Release(v, p)),
-        2 => p.clone().prop_map(Op::Enable),
+        1 => p.clone().prop_map(Op::Enable),
         1 => p.prop_map(Op::Disable),
     ]
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(1024))]
 
     /// Rule: docs/vcpu.md "State machine" and "Errors" (the axvcpu lifecycle). For any
     /// sequence of operations on two vCPUs and two physical CPUs, exactly the legal calls
@@ -410,7 +415,7 @@ proptest! {
     /// Invalid, and releases its physical CPU when it happens in run or unbind; per-CPU
     /// bookkeeping (`current`) always names exactly the bound vCPU.
     #[test]
-    fn lifecycle_matches_reference_model(ops in prop::collection::vec(op(), 1..80)) {
+    fn lifecycle_matches_reference_model(ops in prop::collection::vec(op(), 1..120)) {
         let mut sys = System::new();
         let mut model = Model::new();
         for (n, op) in ops.into_iter().enumerate() {
