@@ -86,6 +86,9 @@ pub struct MockConfig {
     pub idle_exit: ExitReason,
     /// If set, `new` fails with this error.
     pub fail_new: Option<VCpuError>,
+    /// Whether to record calls (on by default; turn off for long benchmark loops, where
+    /// the log would grow without bound).
+    pub record_calls: bool,
 }
 
 impl MockConfig {
@@ -95,6 +98,7 @@ impl MockConfig {
             exits: exits.into_iter().collect(),
             idle_exit: ExitReason::Preempted,
             fail_new: None,
+            record_calls: true,
         }
     }
 }
@@ -126,6 +130,7 @@ pub struct MockVCpu {
     script: VecDeque<ExitReason>,
     idle_exit: ExitReason,
     calls: Vec<MockCall>,
+    record_calls: bool,
     fail: Option<(MockOp, VCpuError)>,
     gprs: [u64; MOCK_GPRS],
     pending: u64,
@@ -146,7 +151,8 @@ impl MockVCpu {
         self.fail = None;
     }
 
-    /// Every call that reached the mock, in order (failed ones included).
+    /// Every call that reached the mock, in order (failed ones included); empty if
+    /// [`MockConfig::record_calls`] was off.
     pub fn calls(&self) -> &[MockCall] {
         &self.calls
     }
@@ -177,8 +183,14 @@ impl MockVCpu {
         self.script.len()
     }
 
+    fn record(&mut self, call: MockCall) {
+        if self.record_calls {
+            self.calls.push(call);
+        }
+    }
+
     fn enter(&mut self, call: MockCall, op: MockOp) -> Result<(), VCpuError> {
-        self.calls.push(call);
+        self.record(call);
         match self.fail {
             Some((o, e)) if o == op => {
                 self.fail = None;
@@ -209,6 +221,7 @@ impl ArchVCpu for MockVCpu {
             script: config.exits.into(),
             idle_exit: config.idle_exit,
             calls: Vec::new(),
+            record_calls: config.record_calls,
             fail: None,
             gprs: [0; MOCK_GPRS],
             pending: 0,
@@ -290,7 +303,7 @@ impl ArchVCpu for MockVCpu {
     }
 
     fn set_return_value(&mut self, val: u64) {
-        self.calls.push(MockCall::SetReturnValue(val));
+        self.record(MockCall::SetReturnValue(val));
         self.gprs[RETURN_REG] = val;
     }
 }
