@@ -372,6 +372,26 @@ impl<A: ArchVCpu> VCpu<A> {
     /// state is abandoned, and the next `bind` on `pcpu` overwrites it.
     /// Fails with [`VCpuError::InvalidState`] unless Invalid, and with
     /// [`VCpuError::NotBoundHere`] unless recorded on `pcpu`.
+    ///
+    /// ```
+    /// use sim_core::{GuestPhysAddr, HostPhysAddr};
+    /// use vcpu::mock::{MockConfig, MockHardware, MockOp, MockVCpu};
+    /// use vcpu::{ArchError, PerCpu, VCpu, VCpuParams, VCpuState};
+    ///
+    /// let mut hw = MockHardware::new(0);
+    /// let mut pcpu = PerCpu::new(0, &mut hw)?;
+    /// pcpu.hardware_enable(&mut hw)?;
+    /// let mut v = VCpu::<MockVCpu>::new(VCpuParams::new(0, 0), MockConfig::default())?;
+    /// v.setup(GuestPhysAddr::new(0x8000_0000), HostPhysAddr::new(0x9000_0000), ())?;
+    /// v.bind(&mut pcpu, &mut hw)?;
+    /// v.arch_mut().fail_next(MockOp::SetGpr, ArchError::new("mock", "boom").into());
+    /// assert!(v.set_gpr(1, 2).is_err());
+    /// assert_eq!(v.state(), VCpuState::Invalid);
+    /// assert_eq!(pcpu.current(), Some(v.key()));
+    /// v.release(&mut pcpu)?;
+    /// assert_eq!(pcpu.current(), None);
+    /// # Ok::<(), vcpu::VCpuError>(())
+    /// ```
     pub fn release(&mut self, pcpu: &mut PerCpu<A::PerCpu>) -> Result<(), VCpuError> {
         self.check(VCpuOp::Release)?;
         self.check_bound_here(pcpu)?;
@@ -381,6 +401,20 @@ impl<A: ArchVCpu> VCpu<A> {
 
     /// Parks an unbound vCPU (for example after a `Halt` exit): Free → Blocked. A blocked
     /// vCPU cannot be bound until [`VCpu::unblock`].
+    ///
+    /// ```
+    /// use sim_core::{GuestPhysAddr, HostPhysAddr};
+    /// use vcpu::mock::{MockConfig, MockVCpu};
+    /// use vcpu::{VCpu, VCpuParams, VCpuState};
+    ///
+    /// let mut v = VCpu::<MockVCpu>::new(VCpuParams::new(0, 0), MockConfig::default())?;
+    /// v.setup(GuestPhysAddr::new(0x8000_0000), HostPhysAddr::new(0x9000_0000), ())?;
+    /// v.block()?;
+    /// v.inject_interrupt(9)?; // the wake-up interrupt, queued while parked
+    /// v.unblock()?;
+    /// assert_eq!(v.state(), VCpuState::Free);
+    /// # Ok::<(), vcpu::VCpuError>(())
+    /// ```
     pub fn block(&mut self) -> Result<(), VCpuError> {
         self.check(VCpuOp::Block)?;
         self.state = VCpuState::Blocked;

@@ -40,7 +40,16 @@ impl fmt::Debug for HostVirtAddr {
     }
 }
 
-/// Why a HAL operation failed.
+/// Why a HAL operation failed. Every variant is a failure in the sense of
+/// [`crate::VCpuError::is_rejection`] once wrapped in [`crate::VCpuError::Hal`].
+///
+/// ```
+/// use sim_core::HostPhysAddr;
+/// use vcpu::{HalError, VCpuError};
+/// let e: VCpuError = HalError::NotAllocated(HostPhysAddr::new(0x1000)).into();
+/// assert!(!e.is_rejection());
+/// assert_eq!(e.to_string(), "frame 0x1000 was not allocated here");
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
 pub enum HalError {
     /// No free frame is left.

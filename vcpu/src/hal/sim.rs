@@ -21,6 +21,22 @@ impl From<FrameError> for HalError {
 /// Host-virtual addresses are host-physical plus a fixed direct-map offset (0 unless set):
 /// the simulator runs hypervisor code as ordinary Rust with no HS-mode MMU of its own, so
 /// a linear map is the honest model.
+///
+/// ```
+/// use sim_core::HostPhysAddr;
+/// use sim_core::mem::{FrameAllocator, PhysMem};
+/// use vcpu::{HalError, SimHal, VCpuHal};
+///
+/// let mut mem = PhysMem::new(1 << 20);
+/// let base = HostPhysAddr::new(0x8000_0000);
+/// mem.add_ram(base, 1 << 20)?;
+/// let mut frames = FrameAllocator::new(&mem, base, 0x1000)?;
+/// let mut hal = SimHal::new(&mut frames, &mut mem).with_direct_map_offset(0x1_0000_0000);
+/// let f = hal.alloc_frame()?;
+/// assert_eq!(hal.phys_to_virt(f)?.as_u64(), 0x1_8000_0000);
+/// assert_eq!(hal.alloc_frame(), Err(HalError::OutOfFrames));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct SimHal<'a> {
     frames: &'a mut FrameAllocator,
