@@ -4,6 +4,7 @@
 pub mod cause;
 pub mod csr_num;
 pub mod isa;
+pub mod mmu;
 pub mod privilege;
 
 pub use privilege::{Mode, PrivLevel};
