@@ -303,10 +303,9 @@ fn global_entries_match_every_asid() {
         let mut tlb = Tlb::default();
         tlb.translate(&mut mem, &s(b.satp(1)), 0x4000, AccessType::Load)
             .unwrap();
-        assert_eq!(
+        assert!(
             tlb.lookup(&s(b.satp(1)), 0x4000, AccessType::Load)
-                .is_some(),
-            true
+                .is_some()
         );
         assert_eq!(
             tlb.lookup(&s(b.satp(2)), 0x4000, AccessType::Load)
