@@ -158,3 +158,48 @@ pub const fn is_canonical(va: u64, va_bits: u32) -> bool {
     let shift = 64 - va_bits;
     (((va << shift) as i64) >> shift) as u64 == va
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// rv64satp layout: MODE 63:60, ASID 59:44, PPN 43:0 (norm:satp).
+    #[test]
+    fn satp_fields() {
+        let s = Satp::decode((9 << 60) | (0xbeef << 44) | 0x1234_5678);
+        assert_eq!(s.mode, AtpMode::Paged(Scheme::Sv48));
+        assert_eq!((s.asid, s.ppn), (0xbeef, 0x1234_5678));
+        assert_eq!(Satp::decode(0).mode, AtpMode::Bare);
+        assert_eq!(Satp::decode(10 << 60).mode, AtpMode::Unsupported(10));
+    }
+
+    /// rv64hgatp layout: VMID 57:44 (bits 59:58 are zero), PPN[1:0] read as zero in the x4
+    /// modes (norm:hgatp_ppn_op).
+    #[test]
+    fn hgatp_fields() {
+        let h = Hgatp::decode((8 << 60) | (0xffff << 44) | 0x1003);
+        assert_eq!(h.mode, AtpMode::Paged(Scheme::Sv39));
+        assert_eq!((h.vmid, h.ppn), (0x3fff, 0x1000));
+    }
+
+    /// norm:Sv39_va_signext, norm:Sv48_va_signext; GPA widths of norm:hgatp_mode_sv39x4/48x4.
+    #[test]
+    fn widths_and_canonical() {
+        assert_eq!((Scheme::Sv39.va_bits(), Scheme::Sv39.gpa_bits()), (39, 41));
+        assert_eq!((Scheme::Sv48.va_bits(), Scheme::Sv48.gpa_bits()), (48, 50));
+        assert!(is_canonical(0x0000_003f_ffff_ffff, 39));
+        assert!(is_canonical(0xffff_ffc0_0000_0000, 39));
+        assert!(!is_canonical(0x0000_0040_0000_0000, 39));
+        assert!(!is_canonical(0xffff_ff7f_ffff_ffff, 39));
+        assert!(is_canonical(0xffff_8000_0000_0000, 48));
+        assert!(!is_canonical(0x0000_8000_0000_0000, 48));
+    }
+
+    #[test]
+    fn supported_modes() {
+        let supported: [u64; 3] = [MODE_BARE, MODE_SV39, MODE_SV48];
+        for m in 0..32 {
+            assert_eq!(mode_supported(m), supported.contains(&m), "mode {m}");
+        }
+    }
+}

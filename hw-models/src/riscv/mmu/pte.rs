@@ -63,3 +63,27 @@ pub const fn is_invalid(pte: u64) -> bool {
         || pte & RESERVED_HIGH != 0
         || (!is_leaf(pte) && pte & RESERVED_NON_LEAF != 0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Step 3 of the translation algorithm and the R/W/X encoding table.
+    #[test]
+    fn validity() {
+        assert!(is_invalid(0));
+        assert!(is_invalid(R | W | A | D), "V=0");
+        assert!(is_invalid(V | W), "W without R");
+        assert!(is_invalid(V | W | X), "W without R, with X");
+        assert!(is_invalid(V | R | (1 << 63)), "N without Svnapot");
+        assert!(is_invalid(V | R | (1 << 61)), "PBMT without Svpbmt");
+        assert!(is_invalid(V | R | (1 << 54)), "reserved");
+        assert!(is_invalid(V | A), "non-leaf A");
+        assert!(is_invalid(V | U), "non-leaf U");
+        assert!(!is_invalid(V | G), "non-leaf G is allowed");
+        assert!(!is_invalid(V | R | U | A | D | G));
+        assert!(!is_invalid(V | X | (0xfff_ffff_ffff << PPN_SHIFT)));
+        assert!(is_leaf(V | X) && !is_leaf(V));
+        assert_eq!(ppn((0xabc << PPN_SHIFT) | V | (1 << 63)), 0xabc);
+    }
+}
