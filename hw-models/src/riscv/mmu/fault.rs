@@ -115,8 +115,7 @@ impl Fault {
         }
     }
 
-    /// Whether this is a guest-page fault (which sets `hstatus`.GVA-relevant state and
-    /// `htval`).
+    /// Whether this is a guest-page fault (the only kind with a nonzero `htval`).
     pub const fn is_guest_page(&self) -> bool {
         matches!(self, Self::GuestPage { .. })
     }

@@ -26,6 +26,8 @@ use crate::riscv::privilege::PrivLevel;
 
 /// Number of entries of [`Tlb::default`].
 pub const DEFAULT_ENTRIES: usize = 512;
+/// Upper bound on the number of entries [`Tlb::new`] accepts (larger requests are clamped).
+pub const MAX_ENTRIES: usize = 1 << 20;
 
 // Tag layout: one u64 compared with a single XOR.
 const TAG_VALID: u64 = 1 << 0;
@@ -159,9 +161,10 @@ fn ctx_tag(ctx: &TranslateCtx) -> Option<u64> {
 }
 
 impl Tlb {
-    /// A TLB with `entries` slots, rounded up to a power of two (at least 1).
+    /// A TLB with `entries` slots, rounded up to a power of two and clamped to
+    /// `1..=MAX_ENTRIES`.
     pub fn new(entries: usize) -> Self {
-        let n = entries.max(1).next_power_of_two();
+        let n = entries.clamp(1, MAX_ENTRIES).next_power_of_two();
         Self {
             entries: vec![Entry::default(); n],
             mask: (n - 1) as u64,
@@ -209,10 +212,10 @@ impl Tlb {
             return Ok(Translation::identity(va));
         };
         if let Some(t) = self.lookup_tagged(tag, ctx, va, access) {
-            self.stats.hits += 1;
+            self.stats.hits = self.stats.hits.wrapping_add(1);
             return Ok(t);
         }
-        self.stats.misses += 1;
+        self.stats.misses = self.stats.misses.wrapping_add(1);
         let t = translate(mem, ctx, va, access)?;
         self.insert_tagged(tag, va, &t);
         Ok(t)
