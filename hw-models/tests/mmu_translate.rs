@@ -136,4 +136,63 @@ proptest! {
         }
         refmem.assert_same(&mem);
     }
+
+    /// Page-table edits followed by the fences the spec asks software to execute make the
+    /// TLB agree with a fresh walk again: SFENCE.VMA rs1=rs2=x0 for V=0
+    /// (norm:sfence_vma_all_asid_va); HFENCE.VVMA for the VMID plus HFENCE.GVMA rs1=x0 for
+    /// two-stage (norm:hfence-vvma_mode, norm:hfence-gvma_op), with the current VMID. (That
+    /// each fence removes no more and no less than it must is `mmu_tlb`'s model test.)
+    #[test]
+    fn tlb_after_edit_and_fence_matches_reference(
+        seed in any::<u64>(),
+        (virt, s_mode, g_mode) in modes(),
+    ) {
+        let case = build_case(seed, virt, s_mode, g_mode);
+        let mut rng = Rng(seed ^ 0xed17);
+        // hgatp Bare has VMID 0 (norm:hgatp_mode_bare: the other fields are written as 0).
+        let vmid = if g_mode == 0 { 0 } else { rng.below(4) };
+        let satp = case.b.satp(rng.below(4));
+        let hgatp = if virt { case.b.hgatp(vmid) } else { 0 };
+        let adue = rng.bool();
+        let g_adue = rng.bool();
+        let mut refmem = case.b.mem.clone();
+        let mut mem = refmem.to_phys();
+        let mut tlb = Tlb::new(64);
+        let words: Vec<u64> = refmem.words.keys().copied().collect();
+        for _ in 0..6 {
+            for _ in 0..24 {
+                let va = case.vas[rng.below(case.vas.len() as u64) as usize];
+                let mut ctx = random_ctx(&mut rng, satp, hgatp, case.virt);
+                ctx.adue = adue;
+                ctx.g_adue = g_adue;
+                let acc = random_access(&mut rng);
+                let got = tlb.translate(&mut mem, &ctx, va, acc);
+                let want = ref_translate(&mut refmem, &ctx, va, acc);
+                check_same(&got, &want);
+            }
+            if words.is_empty() {
+                break;
+            }
+            // Edit a few PTE words: flip permission/valid bits or move the PPN.
+            for _ in 0..1 + rng.below(3) {
+                let a = words[rng.below(words.len() as u64) as usize];
+                let old = refmem.read(a).unwrap_or(0);
+                let new = match rng.below(3) {
+                    0 => old ^ (1 << rng.below(8)),
+                    1 => old ^ (1 << (10 + rng.below(20))),
+                    _ => 0,
+                };
+                refmem.write(a, new);
+                mem.write(sim_core::HostPhysAddr::new(a), sim_core::AccessWidth::Qword, new)
+                    .unwrap();
+            }
+            if virt {
+                tlb.hfence_vvma(vmid, None, None);
+                tlb.hfence_gvma(Some(vmid), None);
+            } else {
+                tlb.sfence_vma(false, 0, None, None);
+            }
+        }
+        refmem.assert_same(&mem);
+    }
 }
