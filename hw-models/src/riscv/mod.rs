@@ -5,6 +5,7 @@ pub mod cause;
 pub mod csr_num;
 pub mod hw;
 pub mod isa;
+pub mod mmu;
 pub mod privilege;
 
 pub use privilege::{Mode, PrivLevel};
