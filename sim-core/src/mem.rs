@@ -114,6 +114,25 @@ struct RamBank {
 static ZERO_PAGE: Page = [0; PAGE_SIZE];
 
 /// Sparse, bounded host-physical memory with a region map.
+///
+/// ```
+/// use sim_core::mem::{MemError, PhysMem, RegionKind};
+/// use sim_core::{AccessWidth, HostPhysAddr};
+///
+/// let mut mem = PhysMem::new(1 << 20);
+/// mem.add_ram(HostPhysAddr::new(0x8000_0000), 1 << 20).unwrap();
+/// mem.add_mmio(HostPhysAddr::new(0x1000_0000), 0x1000, 0).unwrap(); // UART hole, device 0
+///
+/// // Little-endian, may cross pages; untouched RAM reads zero and costs nothing.
+/// mem.write(HostPhysAddr::new(0x8000_0ffe), AccessWidth::Dword, 0xaabb_ccdd).unwrap();
+/// assert_eq!(mem.read(HostPhysAddr::new(0x8000_1000), AccessWidth::Word), Ok(0xaabb));
+/// assert_eq!(mem.resident_pages(), 2);
+///
+/// // The hole is not RAM: the board routes it to the device.
+/// let uart = HostPhysAddr::new(0x1000_0000);
+/// assert_eq!(mem.read(uart, AccessWidth::Byte), Err(MemError::NotRam(uart)));
+/// assert_eq!(mem.region_at(uart).map(|r| r.kind), Some(RegionKind::Mmio(0)));
+/// ```
 #[derive(Debug)]
 pub struct PhysMem {
     limit: u64,
