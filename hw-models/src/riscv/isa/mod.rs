@@ -3,6 +3,8 @@
 
 mod decode;
 mod decode_c;
+pub mod disasm;
+mod disasm_c;
 pub mod encode;
 mod fields;
 mod insn;
