@@ -13,6 +13,8 @@ mod opcodes;
 #[cfg(test)]
 mod decode_tests;
 #[cfg(test)]
+mod disasm_tests;
+#[cfg(test)]
 mod roundtrip_tests;
 
 pub use decode::{decode, insn_len};
