@@ -396,7 +396,8 @@ proptest! {
         check_case(case)?;
     }
 
-    /// decode(encode(i)) == i for Zicsr, A (norm:lr/sc and AMO encodings, aq/rl kept),
+    /// decode(encode(i)) == i for Zicsr, A (aq/rl kept: norm:a_aq_rl_bits, RV64 LR/SC/AMO.D:
+    /// norm:lr_sc_rv64),
     /// FENCE/FENCE.TSO (norm:fence_enc, norm:fence-tso_enc), privileged and H encodings
     /// (norm:hlsv_op, norm:hfence-vvma_hfence-gvma_op).
     #[test]
