@@ -1,4 +1,4 @@
-//! The disassembler: a [`Display`](core::fmt::Display) view of an [`Insn`] at a pc, in the
+//! The disassembler: a [`Display`] view of an [`Insn`] at a pc, in the
 //! style of GNU objdump / LLVM: standard mnemonics, ABI register names, CSR names,
 //! absolute branch/jump targets, the common pseudo-instructions, and `c.` mnemonics for
 //! compressed encodings (re-derived from `raw`, since the `Insn` holds the expansion).

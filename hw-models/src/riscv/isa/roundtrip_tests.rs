@@ -6,6 +6,7 @@
 //! properties then check `decode(word) == expected` and `encode(&expected) == word`, i.e.
 //! `decode(encode(i)) == i`.
 
+use alloc::string::ToString;
 use alloc::vec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
@@ -421,6 +422,9 @@ proptest! {
         let i = decode(x);
         let expect_raw = if x & 3 == 3 { x } else { x & 0xffff };
         prop_assert_eq!(i.raw, expect_raw);
+        prop_assert_eq!(usize::from(i.len), super::insn_len(x as u16));
+        // Every decoded instruction has a non-empty disassembly.
+        prop_assert!(!super::disasm::disasm(&i, u64::from(x)).to_string().is_empty());
         if i.op != Op::Illegal {
             prop_assert_eq!(encode(&i), Ok(expect_raw));
             prop_assert_eq!(decode(expect_raw), i);
