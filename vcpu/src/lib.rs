@@ -3,3 +3,5 @@
 #![no_std]
 
 extern crate alloc;
+
+pub mod riscv;
