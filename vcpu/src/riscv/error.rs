@@ -43,6 +43,10 @@ pub enum RiscvVCpuError {
         /// The rejected host-physical address.
         root: u64,
     },
+    /// `bind` before `set_ept_root`: with hgatp Bare the guest would reach all of host
+    /// physical memory, so hvsim refuses.
+    #[error("no G-stage root: call set_ept_root before bind")]
+    NoEptRoot,
     /// The operation needs the vCPU bound to this hart.
     #[error("the vCPU is not bound to a hart")]
     NotBound,

@@ -123,18 +123,16 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
             return Err(RiscvVCpuError::AlreadyBound);
         }
         let want = self.regs.virtual_hs_csrs.hgatp;
+        if want == 0 {
+            return Err(RiscvVCpuError::NoEptRoot);
+        }
         csr::write(hw, csr_num::HGATP, want)?;
         let got = csr::read(hw, csr_num::HGATP)?;
         let want_mode = want >> hgatp::MODE_SHIFT;
         let got_mode = got >> hgatp::MODE_SHIFT;
         if got_mode != want_mode {
-            let mode = if want_mode == hgatp::MODE_BARE {
-                "Bare"
-            } else {
-                self.config.gstage.name()
-            };
             return Err(RiscvVCpuError::UnsupportedGStageMode {
-                mode,
+                mode: self.config.gstage.name(),
                 read_back: got_mode,
             });
         }
