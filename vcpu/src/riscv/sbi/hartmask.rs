@@ -36,6 +36,6 @@ mod tests {
         assert!(!valid(1, u64::MAX - 1, 4));
         assert!(valid(0, 7, 2));
         assert!(valid(u64::MAX, HART_MASK_BASE_ALL, 1));
-        assert!(!valid(1 << 63, 1, u64::MAX));
+        assert!(!valid(1 << 63, u64::MAX - 10, u64::MAX));
     }
 }
