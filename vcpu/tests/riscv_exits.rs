@@ -7,8 +7,9 @@ use hw_models::riscv::csr_num as csr;
 use proptest::prelude::*;
 use riscv_common::*;
 use sim_core::GuestPhysAddr;
+use vcpu::riscv::RiscvVCpuError;
 use vcpu::riscv::reflect::vsstatus_on_trap;
-use vcpu::riscv::{FaultAccess, RiscvExit, RiscvVCpuError};
+use vcpu::{AccessFlags, ExitReason};
 
 const VSTVEC: u64 = 0x8000_0400;
 const WFI: u64 = 0x1050_0073;
@@ -21,7 +22,7 @@ fn timer_interrupt_delivers_the_guest_deadline_as_vstip() {
     hw.set_csr(csr::TIME, 1000);
     assert_eq!(
         run_one(&mut v, &mut hw, Trap::interrupt(5)),
-        RiscvExit::Nothing
+        ExitReason::Nothing
     );
     assert_eq!(hw.csr(csr::HVIP) & VSTIP, VSTIP);
     assert_eq!(
@@ -40,7 +41,7 @@ fn early_timer_interrupt_rearms() {
     hw.timer = None;
     assert_eq!(
         run_one(&mut v, &mut hw, Trap::interrupt(5)),
-        RiscvExit::Nothing
+        ExitReason::Nothing
     );
     assert_eq!(hw.csr(csr::HVIP) & VSTIP, 0);
     assert_eq!(hw.timer, Some(5000));
@@ -52,7 +53,7 @@ fn spurious_timer_interrupt_disarms() {
     let (mut v, mut hw) = bound_vcpu();
     assert_eq!(
         run_one(&mut v, &mut hw, Trap::interrupt(5)),
-        RiscvExit::Nothing
+        ExitReason::Nothing
     );
     assert_eq!(hw.csr(csr::HVIP) & VSTIP, 0);
     assert_eq!(hw.timer, Some(u64::MAX));
@@ -73,7 +74,7 @@ fn software_interrupt_becomes_vssip() {
     hw.set_csr(csr::SIP, 1 << 1);
     assert_eq!(
         run_one(&mut v, &mut hw, Trap::interrupt(1)),
-        RiscvExit::Nothing
+        ExitReason::Nothing
     );
     assert_eq!(hw.csr(csr::SIP) & (1 << 1), 0, "SSIP cleared");
     assert_eq!(hw.csr(csr::HVIP) & VSSIP, VSSIP);
@@ -86,7 +87,7 @@ fn other_interrupts_go_to_the_vmm() {
         let (mut v, mut hw) = bound_vcpu();
         assert_eq!(
             run_one(&mut v, &mut hw, Trap::interrupt(code)),
-            RiscvExit::ExternalInterrupt { vector: code }
+            ExitReason::ExternalInterrupt { vector: code }
         );
     }
 }
@@ -102,9 +103,9 @@ fn instruction_guest_page_fault_is_a_nested_fault_on_execute() {
     };
     assert_eq!(
         run_one(&mut v, &mut hw, t),
-        RiscvExit::NestedPageFault {
+        ExitReason::NestedPageFault {
             addr: GuestPhysAddr::new(0x8040_0002),
-            access: FaultAccess::Execute
+            access_flags: AccessFlags::EXECUTE
         }
     );
     assert_eq!(v.pc(), ENTRY);
@@ -118,7 +119,7 @@ fn wfi_in_vs_halts_past_the_wfi() {
         stval: WFI,
         ..Trap::default()
     };
-    assert_eq!(run_one(&mut v, &mut hw, t), RiscvExit::Halt);
+    assert_eq!(run_one(&mut v, &mut hw, t), ExitReason::Halt);
     assert_eq!(v.pc(), ENTRY + 4);
 }
 
@@ -128,7 +129,7 @@ fn wfi_is_fetched_when_stval_is_zero() {
     hw.put_insn(ENTRY, WFI as u32);
     assert_eq!(
         run_one(&mut v, &mut hw, Trap::exception(22)),
-        RiscvExit::Halt
+        ExitReason::Halt
     );
     assert_eq!(v.pc(), ENTRY + 4);
 }
@@ -145,7 +146,7 @@ fn wfi_in_vu_is_an_illegal_instruction_for_the_guest() {
         from_vu: true,
         ..Trap::default()
     };
-    assert_eq!(run_one(&mut v, &mut hw, t), RiscvExit::Nothing);
+    assert_eq!(run_one(&mut v, &mut hw, t), ExitReason::Nothing);
     assert_eq!(hw.csr(csr::VSCAUSE), 2);
     assert_eq!(hw.csr(csr::VSTVAL), WFI);
     assert_eq!(hw.csr(csr::VSSTATUS) & SSTATUS_SPP, 0, "came from VU");
@@ -162,7 +163,7 @@ fn other_virtual_instructions_are_illegal_for_the_guest() {
         stval: 0x6800_2573,
         ..Trap::default()
     };
-    assert_eq!(run_one(&mut v, &mut hw, t), RiscvExit::Nothing);
+    assert_eq!(run_one(&mut v, &mut hw, t), ExitReason::Nothing);
     assert_eq!(hw.csr(csr::VSCAUSE), 2);
     assert_eq!(hw.csr(csr::VSTVAL), 0x6800_2573);
     assert_eq!(hw.csr(csr::VSEPC), ENTRY);
@@ -184,7 +185,7 @@ fn virtual_instruction_fetch_fault_is_reflected() {
     );
     assert_eq!(
         run_one(&mut v, &mut hw, Trap::exception(22)),
-        RiscvExit::Nothing
+        ExitReason::Nothing
     );
     assert_eq!(hw.csr(csr::VSCAUSE), 12);
 }
@@ -205,10 +206,10 @@ fn ecall_from_hs_or_m_is_an_error_not_a_panic() {
 }
 
 #[test]
-fn slice_end_is_nothing_and_keeps_the_pc() {
+fn slice_end_is_preempted_and_keeps_the_pc() {
     let (mut v, mut hw) = bound_vcpu();
     hw.script.push_back(Step::SliceEnd);
-    assert_eq!(v.run(&mut hw).unwrap(), RiscvExit::Nothing);
+    assert_eq!(v.run(&mut hw).unwrap(), ExitReason::Preempted);
     assert_eq!(v.pc(), ENTRY);
 }
 
@@ -260,7 +261,7 @@ proptest! {
         hw.set_csr(csr::VSTVEC, vstvec);
         hw.set_csr(csr::VSSTATUS, vsstatus);
         let t = Trap { scause: cause, stval, pc: Some(pc), from_vu, ..Trap::default() };
-        prop_assert_eq!(run_one(&mut v, &mut hw, t), RiscvExit::Nothing);
+        prop_assert_eq!(run_one(&mut v, &mut hw, t), ExitReason::Nothing);
         prop_assert_eq!(hw.csr(csr::VSEPC), pc);
         prop_assert_eq!(hw.csr(csr::VSCAUSE), cause);
         prop_assert_eq!(hw.csr(csr::VSTVAL), stval);

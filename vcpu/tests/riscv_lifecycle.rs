@@ -6,7 +6,8 @@ mod riscv_common;
 use hw_models::riscv::csr_num as csr;
 use riscv_common::*;
 use sim_core::HostPhysAddr;
-use vcpu::riscv::{GStageMode, RiscvExit, RiscvPerCpu, RiscvVCpu, RiscvVCpuConfig, RiscvVCpuError};
+use vcpu::ExitReason;
+use vcpu::riscv::{GStageMode, RiscvPerCpu, RiscvVCpu, RiscvVCpuConfig, RiscvVCpuError};
 
 #[test]
 fn percpu_programs_delegation_as_documented() {
@@ -127,7 +128,7 @@ fn unsupported_gstage_mode_is_named() {
     assert_eq!(
         e,
         RiscvVCpuError::UnsupportedGStageMode {
-            mode: "Sv48x4",
+            mode: GStageMode::Sv48x4,
             read_back: 0
         }
     );
@@ -181,7 +182,7 @@ fn run_requires_setup_and_bind() {
 fn entry_state_selects_vs_mode_at_the_entry_pc() {
     let (mut v, mut hw) = bound_vcpu();
     hw.script.push_back(Step::SliceEnd);
-    assert_eq!(v.run(&mut hw).unwrap(), RiscvExit::Nothing);
+    assert_eq!(v.run(&mut hw).unwrap(), ExitReason::Preempted);
     let e = &hw.entries[0];
     assert_eq!(e.sepc, ENTRY);
     assert_ne!(e.sstatus & SSTATUS_SPP, 0, "SRET to VS");

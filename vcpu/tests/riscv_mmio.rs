@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use riscv_common::enc::*;
 use riscv_common::*;
 use sim_core::{AccessWidth, GuestPhysAddr};
-use vcpu::riscv::{FaultAccess, RiscvExit};
+use vcpu::{AccessFlags, ExitReason};
 
 const LOAD_GPF: u64 = 21;
 const STORE_GPF: u64 = 23;
@@ -45,8 +45,8 @@ fn gpf(cause: u64, gpa: u64, htinst: u64) -> Trap {
     }
 }
 
-fn read_exit(width: AccessWidth, reg: usize, signed: bool) -> RiscvExit {
-    RiscvExit::MmioRead {
+fn read_exit(width: AccessWidth, reg: usize, signed: bool) -> ExitReason {
+    ExitReason::MmioRead {
         addr: GuestPhysAddr::new(GPA),
         width,
         reg,
@@ -79,7 +79,7 @@ fn every_store_from_htinst() {
             let exit = run_one(&mut v, &mut hw, gpf(STORE_GPF, GPA, htinst));
             assert_eq!(
                 exit,
-                RiscvExit::MmioWrite {
+                ExitReason::MmioWrite {
                     addr: GuestPhysAddr::new(GPA),
                     width,
                     data: 0x1122_3344_5566_7788 & width.mask(),
@@ -111,7 +111,7 @@ fn every_load_and_store_from_hlvx_fetch() {
         let exit = run_one(&mut v, &mut hw, gpf(STORE_GPF, GPA, 0));
         assert_eq!(
             exit,
-            RiscvExit::MmioWrite {
+            ExitReason::MmioWrite {
                 addr: GuestPhysAddr::new(GPA),
                 width,
                 data: width.mask()
@@ -190,7 +190,7 @@ fn every_compressed_form_from_hlvx_fetch() {
         let want = if is_load {
             read_exit(width, reg, signed)
         } else {
-            RiscvExit::MmioWrite {
+            ExitReason::MmioWrite {
                 addr: GuestPhysAddr::new(GPA),
                 width,
                 data: if reg == 0 {
@@ -225,9 +225,9 @@ fn reserved_compressed_forms_are_not_mmio() {
         let exit = run_one(&mut v, &mut hw, gpf(LOAD_GPF, GPA, 0));
         assert_eq!(
             exit,
-            RiscvExit::NestedPageFault {
+            ExitReason::NestedPageFault {
                 addr: GuestPhysAddr::new(GPA),
-                access: FaultAccess::Read
+                access_flags: AccessFlags::READ
             }
         );
         assert_eq!(v.pc(), ENTRY, "not advanced: the VMM may map and retry");
@@ -244,7 +244,7 @@ fn gpa_combines_htval_and_stval_low_bits() {
             &mut hw,
             gpf(LOAD_GPF, gpa, transform(load(0, 5, 0, 0), false)),
         );
-        let RiscvExit::MmioRead { addr, .. } = exit else {
+        let ExitReason::MmioRead { addr, .. } = exit else {
             panic!("{exit:?}")
         };
         assert_eq!(addr.as_u64(), gpa);
@@ -254,20 +254,20 @@ fn gpa_combines_htval_and_stval_low_bits() {
 #[test]
 fn pseudo_instructions_are_nested_page_faults() {
     for (htinst, cause, access) in [
-        (0x3000, LOAD_GPF, FaultAccess::Read),
-        (0x2000, LOAD_GPF, FaultAccess::Read),
-        (0x3020, STORE_GPF, FaultAccess::Write),
-        (0x2020, STORE_GPF, FaultAccess::Write),
+        (0x3000, LOAD_GPF, AccessFlags::READ),
+        (0x2000, LOAD_GPF, AccessFlags::READ),
+        (0x3020, STORE_GPF, AccessFlags::WRITE),
+        (0x2020, STORE_GPF, AccessFlags::WRITE),
         // An A/D update can fault on behalf of a load (norm:H_trap_xtinst_guestpage_rw).
-        (0x3020, LOAD_GPF, FaultAccess::Write),
+        (0x3020, LOAD_GPF, AccessFlags::WRITE),
     ] {
         let (mut v, mut hw) = bound_vcpu();
         let exit = run_one(&mut v, &mut hw, gpf(cause, GPA, htinst));
         assert_eq!(
             exit,
-            RiscvExit::NestedPageFault {
+            ExitReason::NestedPageFault {
                 addr: GuestPhysAddr::new(GPA),
-                access
+                access_flags: access
             }
         );
         assert_eq!(v.pc(), ENTRY);
@@ -281,19 +281,19 @@ fn non_mmio_instructions_are_nested_page_faults() {
     let amoadd_w = 0x00b5_202f_u32;
     let fld = 0x0005_3007_u32;
     for (bits, cause, access) in [
-        (amoadd_w, STORE_GPF, FaultAccess::Write),
-        (fld, LOAD_GPF, FaultAccess::Read),
-        (store(2, 1, 2, 0), LOAD_GPF, FaultAccess::Read),
-        (load(2, 1, 2, 0), STORE_GPF, FaultAccess::Write),
+        (amoadd_w, STORE_GPF, AccessFlags::WRITE),
+        (fld, LOAD_GPF, AccessFlags::READ),
+        (store(2, 1, 2, 0), LOAD_GPF, AccessFlags::READ),
+        (load(2, 1, 2, 0), STORE_GPF, AccessFlags::WRITE),
     ] {
         let (mut v, mut hw) = bound_vcpu();
         hw.put_insn(ENTRY, bits);
         let exit = run_one(&mut v, &mut hw, gpf(cause, GPA, 0));
         assert_eq!(
             exit,
-            RiscvExit::NestedPageFault {
+            ExitReason::NestedPageFault {
                 addr: GuestPhysAddr::new(GPA),
-                access
+                access_flags: access
             },
             "{bits:#x}"
         );
@@ -335,7 +335,7 @@ fn hlvx_vs_stage_fault_becomes_an_instruction_page_fault_for_the_guest() {
     // The fault on the second parcel: an instruction straddling a page.
     let (mut v, mut hw) = fetch_fault_setup(ENTRY + 2, 13);
     let exit = run_one(&mut v, &mut hw, gpf(LOAD_GPF, GPA, 0));
-    assert_eq!(exit, RiscvExit::Nothing);
+    assert_eq!(exit, ExitReason::Nothing);
     assert_eq!(hw.csr(csr::VSCAUSE), 12);
     assert_eq!(hw.csr(csr::VSTVAL), ENTRY + 2);
     assert_eq!(hw.csr(csr::VSEPC), ENTRY);
@@ -348,7 +348,7 @@ fn hlvx_access_fault_becomes_an_instruction_access_fault() {
     let (mut v, mut hw) = fetch_fault_setup(ENTRY, 5);
     assert_eq!(
         run_one(&mut v, &mut hw, gpf(STORE_GPF, GPA, 0)),
-        RiscvExit::Nothing
+        ExitReason::Nothing
     );
     assert_eq!(hw.csr(csr::VSCAUSE), 1);
     assert_eq!(hw.csr(csr::VSTVAL), ENTRY);
@@ -360,9 +360,9 @@ fn hlvx_guest_page_fault_is_a_nested_fault_on_execute() {
     let exit = run_one(&mut v, &mut hw, gpf(LOAD_GPF, GPA, 0));
     assert_eq!(
         exit,
-        RiscvExit::NestedPageFault {
+        ExitReason::NestedPageFault {
             addr: GuestPhysAddr::new(0x4_0000_0000 | (ENTRY & 3)),
-            access: FaultAccess::Execute
+            access_flags: AccessFlags::EXECUTE
         }
     );
     assert_eq!(v.pc(), ENTRY);
@@ -465,7 +465,7 @@ proptest! {
         hw.put_insn(ENTRY, store(f3, rs2, rs1, imm));
         let exit = run_one(&mut v, &mut hw, gpf(STORE_GPF, GPA, 0));
         let data = if rs2 == 0 { 0 } else { val & width.mask() };
-        prop_assert_eq!(exit, RiscvExit::MmioWrite { addr: GuestPhysAddr::new(GPA), width, data });
+        prop_assert_eq!(exit, ExitReason::MmioWrite { addr: GuestPhysAddr::new(GPA), width, data });
     }
 
     /// Unpriv spec: LB/LH/LW sign-extend, LBU/LHU/LWU zero-extend, LD loads 64 bits.

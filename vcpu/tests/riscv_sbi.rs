@@ -7,7 +7,8 @@ use proptest::prelude::*;
 use riscv_common::*;
 use sim_core::GuestPhysAddr;
 use vcpu::riscv::sbi::hartmask;
-use vcpu::riscv::{HartState, ResetKind, ResetReason, RiscvExit, RiscvVCpuConfig};
+use vcpu::riscv::{HartState, RiscvVCpuConfig};
+use vcpu::{ExitReason, ShutdownKind};
 
 const EID_SUSP: u64 = 0x5355_5350;
 const EID_SSE: u64 = 0x0053_5345;
@@ -28,7 +29,7 @@ fn base_identifies_the_implementation() {
     let (mut v, mut hw) = bound_vcpu();
     assert_eq!(
         sbi(&mut v, &mut hw, EID_BASE, 0, &[]),
-        (0, 2 << 24, RiscvExit::Nothing)
+        (0, 2 << 24, ExitReason::Nothing)
     );
     assert_eq!(v.pc(), ENTRY + 4, "past the ECALL");
     assert_eq!(sbi(&mut v, &mut hw, EID_BASE, 1, &[]).1, 0x4856_534D);
@@ -62,7 +63,7 @@ fn base_probe_extension() {
     ] {
         assert_eq!(
             sbi(&mut v, &mut hw, EID_BASE, 3, &[eid]),
-            (0, 0, RiscvExit::Nothing)
+            (0, 0, ExitReason::Nothing)
         );
     }
 }
@@ -108,7 +109,7 @@ fn unknown_functions_are_not_supported() {
         let (mut v, mut hw) = bound_vcpu();
         assert_eq!(
             sbi(&mut v, &mut hw, eid, fid, &[]),
-            (SBI_ERR_NOT_SUPPORTED, 0, RiscvExit::Nothing),
+            (SBI_ERR_NOT_SUPPORTED, 0, ExitReason::Nothing),
             "eid {eid:#x} fid {fid}"
         );
         assert_eq!(v.pc(), ENTRY + 4);
@@ -123,7 +124,7 @@ fn legacy_putchar_returns_in_a0_only() {
     let (a0, a1, exit) = sbi(&mut v, &mut hw, 0x01, 0, &[b'x' as u64, 0x1111]);
     assert_eq!(
         (a0, a1, exit),
-        (0, 0x1111, RiscvExit::Nothing),
+        (0, 0x1111, ExitReason::Nothing),
         "a1 preserved"
     );
     assert_eq!(hw.console_out, b"x");
@@ -136,7 +137,7 @@ fn legacy_getchar() {
     hw.console_in.push_back(b'q');
     assert_eq!(
         sbi(&mut v, &mut hw, 0x02, 0, &[0, 0x2222]),
-        (b'q' as i64, 0x2222, RiscvExit::Nothing)
+        (b'q' as i64, 0x2222, ExitReason::Nothing)
     );
     assert_eq!(sbi(&mut v, &mut hw, 0x02, 0, &[]).0, -1, "nothing to read");
 }
@@ -154,13 +155,13 @@ fn dbcn_write_reads_guest_physical_memory() {
     hw.set_csr(csr::VSATP, vsatp);
     assert_eq!(
         sbi(&mut v, &mut hw, EID_DBCN, 0, &[5, BUF, 0]),
-        (0, 5, RiscvExit::Nothing)
+        (0, 5, ExitReason::Nothing)
     );
     assert_eq!(hw.console_out, b"hello");
     assert_eq!(hw.csr(csr::VSATP), vsatp, "vsatp restored");
     assert_eq!(
         sbi(&mut v, &mut hw, EID_DBCN, 0, &[0, BUF, 0]),
-        (0, 0, RiscvExit::Nothing)
+        (0, 0, ExitReason::Nothing)
     );
 }
 
@@ -191,7 +192,7 @@ fn dbcn_write_moves_at_most_a_chunk() {
     hw.write_phys(BUF, &[b'z'; 1000]);
     assert_eq!(
         sbi(&mut v, &mut hw, EID_DBCN, 0, &[1000, BUF, 0]),
-        (0, 256, RiscvExit::Nothing)
+        (0, 256, ExitReason::Nothing)
     );
     assert_eq!(hw.console_out.len(), 256);
 }
@@ -203,7 +204,7 @@ fn dbcn_write_reports_output_failures() {
     hw.console_capacity = Some(3);
     assert_eq!(
         sbi(&mut v, &mut hw, EID_DBCN, 0, &[6, BUF, 0]),
-        (0, 3, RiscvExit::Nothing)
+        (0, 3, ExitReason::Nothing)
     );
     assert_eq!(
         sbi(&mut v, &mut hw, EID_DBCN, 0, &[6, BUF, 0]).0,
@@ -223,14 +224,14 @@ fn dbcn_read_fills_guest_physical_memory() {
     hw.console_in.extend(b"hi");
     assert_eq!(
         sbi(&mut v, &mut hw, EID_DBCN, 1, &[8, BUF, 0]),
-        (0, 2, RiscvExit::Nothing)
+        (0, 2, ExitReason::Nothing)
     );
     assert_eq!(hw.phys[&BUF], b'h');
     assert_eq!(hw.phys[&(BUF + 1)], b'i');
     assert!(hw.virt.is_empty());
     assert_eq!(
         sbi(&mut v, &mut hw, EID_DBCN, 1, &[8, BUF, 0]),
-        (0, 0, RiscvExit::Nothing)
+        (0, 0, ExitReason::Nothing)
     );
     hw.console_in.extend(b"x");
     assert_eq!(
@@ -248,7 +249,7 @@ fn dbcn_write_byte() {
     let (mut v, mut hw) = bound_vcpu();
     assert_eq!(
         sbi(&mut v, &mut hw, EID_DBCN, 2, &[0x141]),
-        (0, 0, RiscvExit::Nothing)
+        (0, 0, ExitReason::Nothing)
     );
     assert_eq!(hw.console_out, b"A", "low 8 bits");
 }
@@ -262,7 +263,7 @@ fn set_timer_clears_the_pending_guest_timer() {
     v.inject_interrupt(6).unwrap();
     assert_eq!(
         sbi(&mut v, &mut hw, EID_TIME, 0, &[42]),
-        (0, 0, RiscvExit::Nothing)
+        (0, 0, ExitReason::Nothing)
     );
     assert_eq!(hw.csr(csr::HVIP), VSEIP);
     assert_eq!(hw.timer, Some(42));
@@ -297,28 +298,45 @@ fn send_ipi_is_an_exit_for_the_vmm() {
         (
             0,
             0,
-            RiscvExit::SendIpi {
-                hart_mask: 0b1010,
-                hart_mask_base: 0
+            ExitReason::SendIpi {
+                target_cpu: 0,
+                target_cpu_aux: 0b1010,
+                send_to_all: false,
+                send_to_self: false,
+                vector: 1
             }
         )
     );
-    assert_eq!(v.pc(), ENTRY + 4);
+    // The sender (hart 0) is named: send_to_self.
+    assert_eq!(
+        sbi(&mut v, &mut hw, EID_IPI, 0, &[0b11, 0]).2,
+        ExitReason::SendIpi {
+            target_cpu: 0,
+            target_cpu_aux: 0b11,
+            send_to_all: false,
+            send_to_self: true,
+            vector: 1
+        }
+    );
+    assert_eq!(v.pc(), ENTRY + 8);
     assert_eq!(
         sbi(&mut v, &mut hw, EID_IPI, 0, &[0, u64::MAX]).2,
-        RiscvExit::SendIpi {
-            hart_mask: 0,
-            hart_mask_base: u64::MAX
+        ExitReason::SendIpi {
+            target_cpu: u64::MAX,
+            target_cpu_aux: 0,
+            send_to_all: true,
+            send_to_self: true,
+            vector: 1
         }
     );
     // hart_count is 4: hart 4 does not exist.
     assert_eq!(
         sbi(&mut v, &mut hw, EID_IPI, 0, &[1, 4]),
-        (SBI_ERR_INVALID_PARAM, 0, RiscvExit::Nothing)
+        (SBI_ERR_INVALID_PARAM, 0, ExitReason::Nothing)
     );
     assert_eq!(
         sbi(&mut v, &mut hw, EID_IPI, 0, &[0, 2]),
-        (0, 0, RiscvExit::Nothing)
+        (0, 0, ExitReason::Nothing)
     );
 }
 
@@ -330,7 +348,7 @@ fn remote_sfence_becomes_local_hfence_vvma() {
     hw.fences.clear();
     assert_eq!(
         sbi(&mut v, &mut hw, EID_RFENCE, 1, &[1, 0, 0, 0]),
-        (0, 0, RiscvExit::Nothing)
+        (0, 0, ExitReason::Nothing)
     );
     assert_eq!(hw.fences, vec![Fence::Vvma(None, None)]);
     hw.fences.clear();
@@ -390,7 +408,7 @@ fn hart_start_is_cpu_up() {
         (
             0,
             0,
-            RiscvExit::CpuUp {
+            ExitReason::CpuUp {
                 target_cpu: 2,
                 entry_point: GuestPhysAddr::new(0x8020_0000),
                 arg: 0xabc
@@ -400,7 +418,7 @@ fn hart_start_is_cpu_up() {
     assert_eq!(v.hart_state(2), HartState::StartPending);
     assert_eq!(
         sbi(&mut v, &mut hw, EID_HSM, 2, &[2]),
-        (0, 2, RiscvExit::Nothing)
+        (0, 2, ExitReason::Nothing)
     );
     assert_eq!(
         sbi(&mut v, &mut hw, EID_HSM, 0, &[2, 0, 0]).0,
@@ -422,12 +440,12 @@ fn hart_get_status() {
     let (mut v, mut hw) = bound_vcpu();
     assert_eq!(
         sbi(&mut v, &mut hw, EID_HSM, 2, &[0]),
-        (0, 0, RiscvExit::Nothing),
+        (0, 0, ExitReason::Nothing),
         "self started"
     );
     assert_eq!(
         sbi(&mut v, &mut hw, EID_HSM, 2, &[3]),
-        (0, 1, RiscvExit::Nothing),
+        (0, 1, ExitReason::Nothing),
         "others stopped"
     );
     v.set_hart_state(3, HartState::Suspended);
@@ -443,7 +461,7 @@ fn hart_stop_is_cpu_down() {
     let (mut v, mut hw) = bound_vcpu();
     assert_eq!(
         sbi(&mut v, &mut hw, EID_HSM, 1, &[]),
-        (SBI_ERR_FAILED, 0, RiscvExit::CpuDown)
+        (SBI_ERR_FAILED, 0, ExitReason::CpuDown { state: 0 })
     );
     assert_eq!(v.hart_state(0), HartState::Stopped);
 }
@@ -453,7 +471,7 @@ fn retentive_suspend_halts_and_returns_success() {
     let (mut v, mut hw) = bound_vcpu();
     assert_eq!(
         sbi(&mut v, &mut hw, EID_HSM, 3, &[0, 0x1234, 5]),
-        (0, 0, RiscvExit::Halt)
+        (0, 0, ExitReason::Halt)
     );
     assert_eq!(v.pc(), ENTRY + 4);
 }
@@ -475,7 +493,7 @@ fn non_retentive_suspend_resumes_at_the_resume_address() {
             &[0x8000_0000, 0x8030_0000, 0x77]
         )
         .2,
-        RiscvExit::Halt
+        ExitReason::Halt
     );
     assert_eq!(v.pc(), 0x8030_0000);
     assert_eq!(ok(&v), (1, 0x77), "a0 = hart id, a1 = opaque");
@@ -498,7 +516,7 @@ fn suspend_type_ranges() {
         let (mut v, mut hw) = bound_vcpu();
         assert_eq!(
             sbi(&mut v, &mut hw, EID_HSM, 3, &[t, 0, 0]),
-            (want, 0, RiscvExit::Nothing),
+            (want, 0, ExitReason::Nothing),
             "{t:#x}"
         );
         assert_eq!(v.pc(), ENTRY + 4);
@@ -510,20 +528,22 @@ fn suspend_type_ranges() {
 #[test]
 fn system_reset_kinds_and_reasons() {
     for (t, kind) in [
-        (0u64, ResetKind::Shutdown),
-        (1, ResetKind::ColdReboot),
-        (2, ResetKind::WarmReboot),
+        (0u64, ShutdownKind::Shutdown),
+        (1, ShutdownKind::ColdReboot),
+        (2, ShutdownKind::WarmReboot),
     ] {
         for (r, reason) in [
-            (0u64, ResetReason::NoReason),
-            (1, ResetReason::SystemFailure),
-            (0xE000_0001, ResetReason::SbiSpecific(0xE000_0001)),
-            (0xF000_0002, ResetReason::VendorSpecific(0xF000_0002)),
+            (0u64, 0u32),
+            (1, 1),
+            (0xE000_0001, 0xE000_0001),
+            (0xF000_0002, 0xF000_0002),
+            // uint32_t parameters: the upper register half is ignored (as OpenSBI does).
+            (0xFFFF_FFFF_0000_0001, 1),
         ] {
             let (mut v, mut hw) = bound_vcpu();
             assert_eq!(
                 sbi(&mut v, &mut hw, EID_SRST, 0, &[t, r]),
-                (SBI_ERR_FAILED, 0, RiscvExit::SystemDown { kind, reason })
+                (SBI_ERR_FAILED, 0, ExitReason::SystemDown { kind, reason })
             );
         }
     }
@@ -541,7 +561,7 @@ fn system_reset_rejects_reserved_values() {
         let (mut v, mut hw) = bound_vcpu();
         assert_eq!(
             sbi(&mut v, &mut hw, EID_SRST, 0, &[t, r]),
-            (SBI_ERR_INVALID_PARAM, 0, RiscvExit::Nothing),
+            (SBI_ERR_INVALID_PARAM, 0, ExitReason::Nothing),
             "type {t:#x} reason {r:#x}"
         );
     }
@@ -554,7 +574,7 @@ fn pmu_has_no_counters() {
     let (mut v, mut hw) = bound_vcpu();
     assert_eq!(
         sbi(&mut v, &mut hw, EID_PMU, 0, &[]),
-        (0, 0, RiscvExit::Nothing)
+        (0, 0, ExitReason::Nothing)
     );
     for fid in [1, 3, 4, 5, 6] {
         assert_eq!(
@@ -585,7 +605,7 @@ fn hvc_is_a_hypercall_exit() {
     let (a0, a1, exit) = sbi(&mut v, &mut hw, EID_HVC, 17, &[1, 2, 3, 4, 5, 6]);
     assert_eq!(
         exit,
-        RiscvExit::Hypercall {
+        ExitReason::Hypercall {
             nr: 17,
             args: [1, 2, 3, 4, 5, 6]
         }
@@ -612,7 +632,7 @@ proptest! {
             v.set_gpr(i, *r).unwrap();
         }
         let exit = run_one(&mut v, &mut hw, Trap::ecall(eid, fid, &regs[10..16]));
-        prop_assert_eq!(exit, RiscvExit::Nothing);
+        prop_assert_eq!(exit, ExitReason::Nothing);
         prop_assert_eq!(v.gpr(10) as i64, SBI_ERR_NOT_SUPPORTED);
         for i in (1..32).filter(|i| *i != 10 && *i != 11 && *i != 16 && *i != 17) {
             prop_assert_eq!(v.gpr(i), regs[i]);

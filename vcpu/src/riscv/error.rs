@@ -4,6 +4,8 @@
 
 use hw_models::riscv::hw::HwTrap;
 
+use super::config::GStageMode;
+
 /// Why a RISC-V vCPU or per-CPU operation failed.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
 pub enum RiscvVCpuError {
@@ -22,10 +24,10 @@ pub enum RiscvVCpuError {
         cause: u64,
     },
     /// hgatp did not keep the requested G-stage translation mode (WARL, norm:hgatp_mode_warl).
-    #[error("G-stage mode {mode} is not supported by this hart (hgatp read back MODE={read_back})")]
+    #[error("G-stage mode {} is not supported by this hart (hgatp read back MODE={read_back})", mode.name())]
     UnsupportedGStageMode {
-        /// The requested mode's spec name.
-        mode: &'static str,
+        /// The requested mode.
+        mode: GStageMode,
         /// The MODE field read back.
         read_back: u64,
     },

@@ -4,18 +4,19 @@
 //!
 //! - [`RiscvPerCpu`]: per physical hart (delegation, counters, H-extension check).
 //! - [`RiscvVCpu`]: one guest hart: lifecycle, `run`, exit handling, SBI for the guest.
-//! - [`RiscvExit`]: what an exit means to the VMM.
+//!
+//! `run` returns the shared [`crate::ExitReason`]; docs/riscv-vcpu.md has the exit table.
 //!
 //! Design, exit table and decisions: docs/riscv-vcpu.md; the SBI implementation:
 //! docs/sbi.md.
 
+mod arch;
 pub mod bits;
 pub mod config;
 mod csr;
 #[doc(hidden)]
 pub mod doc_support;
 pub mod error;
-pub mod exit;
 pub mod fetch;
 pub mod irq;
 pub mod mmio;
@@ -30,7 +31,6 @@ pub mod vcpu;
 
 pub use config::{GStageMode, RiscvVCpuConfig};
 pub use error::RiscvVCpuError;
-pub use exit::{FaultAccess, ResetKind, ResetReason, RiscvExit};
 pub use percpu::RiscvPerCpu;
 pub use regs::VmCpuRegisters;
 pub use sbi::hsm::HartState;

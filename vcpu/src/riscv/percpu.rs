@@ -29,6 +29,7 @@ const HCOUNTEREN_ALL: u64 = 0xffff_ffff;
 pub struct RiscvPerCpu<H> {
     cpu_id: usize,
     enabled: bool,
+    sv48x4: bool,
     _hw: PhantomData<fn(&mut H)>,
 }
 
@@ -38,6 +39,7 @@ impl<H: RiscvHardware> RiscvPerCpu<H> {
         Self {
             cpu_id,
             enabled: false,
+            sv48x4: false,
             _hw: PhantomData,
         }
     }
@@ -45,6 +47,15 @@ impl<H: RiscvHardware> RiscvPerCpu<H> {
     /// The physical hart this state belongs to.
     pub fn cpu_id(&self) -> usize {
         self.cpu_id
+    }
+
+    /// Whether the hart keeps hgatp.MODE = Sv48x4 (probed by `ArchPerCpu::new`).
+    pub fn sv48x4(&self) -> bool {
+        self.sv48x4
+    }
+
+    pub(crate) fn set_sv48x4(&mut self, yes: bool) {
+        self.sv48x4 = yes;
     }
 
     /// Whether `hardware_enable` succeeded and `hardware_disable` has not run since.

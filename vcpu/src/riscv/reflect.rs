@@ -8,10 +8,10 @@ use hw_models::riscv::hw::{HwTrap, RiscvHardware};
 use super::bits::{sstatus, tvec};
 use super::csr;
 use super::error::Result;
-use super::exit::{FaultAccess, RiscvExit};
 use super::regs::VmCpuTrapState;
 use super::trap::fault_gpa;
 use super::vcpu::RiscvVCpu;
+use crate::{AccessFlags, ExitReason};
 
 /// An exception to deliver to VS-mode.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -59,7 +59,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
     /// - a G-stage fault is a nested page fault on execute for the VMM (the guest retries);
     /// - a VS-stage page fault is an instruction page fault for the guest;
     /// - anything else is an instruction access fault for the guest.
-    pub(crate) fn fetch_fault(&mut self, hw: &mut H, fault: HwTrap) -> Result<RiscvExit> {
+    pub(crate) fn fetch_fault(&mut self, hw: &mut H, fault: HwTrap) -> Result<ExitReason> {
         let cause = match fault.cause {
             exc::LOAD_GUEST_PAGE_FAULT | exc::INSTRUCTION_GUEST_PAGE_FAULT => {
                 let t = VmCpuTrapState {
@@ -68,9 +68,9 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
                     htval: fault.htval,
                     htinst: fault.htinst,
                 };
-                return Ok(RiscvExit::NestedPageFault {
+                return Ok(ExitReason::NestedPageFault {
                     addr: fault_gpa(&t),
-                    access: FaultAccess::Execute,
+                    access_flags: AccessFlags::EXECUTE,
                 });
             }
             exc::LOAD_PAGE_FAULT | exc::INSTRUCTION_PAGE_FAULT => exc::INSTRUCTION_PAGE_FAULT,
@@ -83,6 +83,6 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
                 tval: fault.tval,
             },
         )?;
-        Ok(RiscvExit::Nothing)
+        Ok(ExitReason::Nothing)
     }
 }

@@ -7,9 +7,9 @@ use hw_models::riscv::hw::{GuestRunEnd, RiscvHardware};
 use super::bits::{hstatus, sstatus};
 use super::csr;
 use super::error::{Result, RiscvVCpuError};
-use super::exit::RiscvExit;
 use super::regs::VmCpuTrapState;
 use super::vcpu::{Completion, RiscvVCpu};
+use crate::ExitReason;
 
 impl<H: RiscvHardware> RiscvVCpu<H> {
     /// Runs the guest until its next exit.
@@ -19,7 +19,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
     /// sepc is the guest pc. After the trap: sepc, scause, stval, htval, htinst, sstatus and
     /// hstatus describe it (norm:H_trap_hs_csrwrites); the hypervisor's own sstatus and
     /// hstatus are restored, and the trap is dispatched (docs/riscv-vcpu.md, exit table).
-    pub fn run(&mut self, hw: &mut H) -> Result<RiscvExit> {
+    pub fn run(&mut self, hw: &mut H) -> Result<ExitReason> {
         if !self.set_up {
             return Err(RiscvVCpuError::NotSetUp);
         }
@@ -67,7 +67,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
             GuestRunEnd::SliceEnd => {
                 csr::write(hw, csr_num::SSTATUS, hyp_sstatus)?;
                 csr::write(hw, csr_num::HSTATUS, hyp_hstatus)?;
-                return Ok(RiscvExit::Nothing);
+                return Ok(ExitReason::Preempted);
             }
             GuestRunEnd::Trap => {
                 let trap = VmCpuTrapState {

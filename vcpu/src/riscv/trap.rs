@@ -9,32 +9,32 @@ use sim_core::GuestPhysAddr;
 use super::bits::{INSN_WFI, hvip, sie};
 use super::csr;
 use super::error::{Result, RiscvVCpuError};
-use super::exit::{FaultAccess, RiscvExit};
 use super::fetch::{FetchOutcome, fetch_insn};
 use super::mmio::{Htinst, MmioInsn, MmioOp, classify_htinst, decode};
 use super::reflect::VsTrap;
 use super::regs::VmCpuTrapState;
 use super::timer::{NEVER, TimerVerdict};
 use super::vcpu::{Completion, PendingLoad, RiscvVCpu};
+use crate::{AccessFlags, ExitReason};
 
 /// Bits 1:0 of stval that htval (GPA >> 2) drops (norm:htval_trapval).
 const GPA_LOW_BITS: u64 = 3;
 
 impl<H: RiscvHardware> RiscvVCpu<H> {
-    pub(crate) fn handle_trap(&mut self, hw: &mut H, trap: VmCpuTrapState) -> Result<RiscvExit> {
+    pub(crate) fn handle_trap(&mut self, hw: &mut H, trap: VmCpuTrapState) -> Result<ExitReason> {
         let code = trap.scause & !INTERRUPT_BIT;
         if trap.scause & INTERRUPT_BIT != 0 {
             return self.handle_interrupt(hw, code);
         }
         match code {
             exc::ECALL_FROM_VS => self.handle_sbi(hw),
-            exc::LOAD_GUEST_PAGE_FAULT => self.handle_guest_page_fault(hw, trap, FaultAccess::Read),
+            exc::LOAD_GUEST_PAGE_FAULT => self.handle_guest_page_fault(hw, trap, AccessFlags::READ),
             exc::STORE_GUEST_PAGE_FAULT => {
-                self.handle_guest_page_fault(hw, trap, FaultAccess::Write)
+                self.handle_guest_page_fault(hw, trap, AccessFlags::WRITE)
             }
-            exc::INSTRUCTION_GUEST_PAGE_FAULT => Ok(RiscvExit::NestedPageFault {
+            exc::INSTRUCTION_GUEST_PAGE_FAULT => Ok(ExitReason::NestedPageFault {
                 addr: fault_gpa(&trap),
-                access: FaultAccess::Execute,
+                access_flags: AccessFlags::EXECUTE,
             }),
             exc::VIRTUAL_INSTRUCTION => self.handle_virtual_instruction(hw, trap),
             // These come only from HS or M; seeing one means the hart below is broken.
@@ -53,12 +53,12 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
                         tval: trap.stval,
                     },
                 )?;
-                Ok(RiscvExit::Nothing)
+                Ok(ExitReason::Nothing)
             }
         }
     }
 
-    fn handle_interrupt(&mut self, hw: &mut H, code: u64) -> Result<RiscvExit> {
+    fn handle_interrupt(&mut self, hw: &mut H, code: u64) -> Result<ExitReason> {
         match code {
             irq::STI => {
                 let now = hw.csr_read(csr_num::TIME).ok();
@@ -70,15 +70,15 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
                     TimerVerdict::Rearm(d) => self.forward_timer(hw, d),
                     TimerVerdict::Spurious => self.forward_timer(hw, NEVER),
                 }
-                Ok(RiscvExit::Nothing)
+                Ok(ExitReason::Nothing)
             }
             irq::SSI => {
                 // A host IPI is how another hart delivers a guest IPI to this one.
                 csr::clear(hw, csr_num::SIP, sie::SSI)?;
                 csr::set(hw, csr_num::HVIP, hvip::VSSIP)?;
-                Ok(RiscvExit::Nothing)
+                Ok(ExitReason::Nothing)
             }
-            _ => Ok(RiscvExit::ExternalInterrupt { vector: code }),
+            _ => Ok(ExitReason::ExternalInterrupt { vector: code }),
         }
     }
 
@@ -88,17 +88,17 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
         &mut self,
         hw: &mut H,
         trap: VmCpuTrapState,
-        access: FaultAccess,
-    ) -> Result<RiscvExit> {
+        access: AccessFlags,
+    ) -> Result<ExitReason> {
         let addr = fault_gpa(&trap);
         let insn = match classify_htinst(trap.htinst) {
             Htinst::VsStagePteAccess { write } => {
-                let access = if write {
-                    FaultAccess::Write
+                let access_flags = if write {
+                    AccessFlags::WRITE
                 } else {
-                    FaultAccess::Read
+                    AccessFlags::READ
                 };
-                return Ok(RiscvExit::NestedPageFault { addr, access });
+                return Ok(ExitReason::NestedPageFault { addr, access_flags });
             }
             Htinst::Transformed(insn) => Some(insn),
             Htinst::Unknown => match fetch_insn(hw, self.regs.guest_regs.sepc) {
@@ -107,22 +107,30 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
             },
         };
         let Some(insn) = insn else {
-            return Ok(RiscvExit::NestedPageFault { addr, access });
+            return Ok(ExitReason::NestedPageFault {
+                addr,
+                access_flags: access,
+            });
         };
         Ok(self.mmio_exit(addr, access, insn))
     }
 
-    fn mmio_exit(&mut self, addr: GuestPhysAddr, access: FaultAccess, insn: MmioInsn) -> RiscvExit {
+    fn mmio_exit(
+        &mut self,
+        addr: GuestPhysAddr,
+        access: AccessFlags,
+        insn: MmioInsn,
+    ) -> ExitReason {
         let g = &mut self.regs.guest_regs;
         match (insn.op, access) {
-            (MmioOp::Load { rd, signed }, FaultAccess::Read) => {
+            (MmioOp::Load { rd, signed }, AccessFlags::READ) => {
                 g.sepc = g.sepc.wrapping_add(insn.len);
                 self.completion = Completion::Load(PendingLoad {
                     rd,
                     width: insn.width,
                     signed,
                 });
-                RiscvExit::MmioRead {
+                ExitReason::MmioRead {
                     addr,
                     width: insn.width,
                     reg: rd,
@@ -130,10 +138,10 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
                     signed_ext: signed,
                 }
             }
-            (MmioOp::Store { rs2 }, FaultAccess::Write) => {
+            (MmioOp::Store { rs2 }, AccessFlags::WRITE) => {
                 let data = insn.width.zero_extend(g.gpr(rs2));
                 g.sepc = g.sepc.wrapping_add(insn.len);
-                RiscvExit::MmioWrite {
+                ExitReason::MmioWrite {
                     addr,
                     width: insn.width,
                     data,
@@ -141,7 +149,10 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
             }
             // The instruction does not match the fault (the guest changed the code or its
             // mappings since the access): let the VMM map the page and retry.
-            _ => RiscvExit::NestedPageFault { addr, access },
+            _ => ExitReason::NestedPageFault {
+                addr,
+                access_flags: access,
+            },
         }
     }
 
@@ -152,7 +163,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
         &mut self,
         hw: &mut H,
         trap: VmCpuTrapState,
-    ) -> Result<RiscvExit> {
+    ) -> Result<ExitReason> {
         // stval holds the instruction bits, or zero if the hart does not provide them
         // (norm:H_virtinst_xtval).
         let bits = if trap.stval != 0 {
@@ -166,7 +177,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
         if bits == u64::from(INSN_WFI) && self.regs.guest_regs.in_vs {
             let g = &mut self.regs.guest_regs;
             g.sepc = g.sepc.wrapping_add(super::mmio::LEN_FULL);
-            return Ok(RiscvExit::Halt);
+            return Ok(ExitReason::Halt);
         }
         self.reflect(
             hw,
@@ -175,7 +186,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
                 tval: bits,
             },
         )?;
-        Ok(RiscvExit::Nothing)
+        Ok(ExitReason::Nothing)
     }
 }
 

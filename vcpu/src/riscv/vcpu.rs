@@ -5,7 +5,7 @@ use core::marker::PhantomData;
 
 use hw_models::riscv::csr_num;
 use hw_models::riscv::hw::RiscvHardware;
-use sim_core::{AccessWidth, HostPhysAddr};
+use sim_core::{AccessWidth, GuestPhysAddr, HostPhysAddr};
 
 use super::bits::{hgatp, hstatus};
 use super::config::RiscvVCpuConfig;
@@ -96,9 +96,9 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
         Ok(())
     }
 
-    /// Sets the guest pc.
-    pub fn set_entry(&mut self, entry: u64) {
-        self.regs.guest_regs.sepc = entry;
+    /// Sets the guest pc (a guest-physical address: the guest starts with vsatp Bare).
+    pub fn set_entry(&mut self, entry: GuestPhysAddr) {
+        self.regs.guest_regs.sepc = entry.as_u64();
     }
 
     /// Records the G-stage root table: hgatp = MODE (from the configuration) | VMID | PPN.
@@ -132,7 +132,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
         let got_mode = got >> hgatp::MODE_SHIFT;
         if got_mode != want_mode {
             return Err(RiscvVCpuError::UnsupportedGStageMode {
-                mode: self.config.gstage.name(),
+                mode: self.config.gstage,
                 read_back: got_mode,
             });
         }
@@ -202,11 +202,23 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
         self.regs.guest_regs.gpr(idx)
     }
 
-    /// Writes x`idx` raw (writes to x0 are discarded, as the hardware does).
+    /// Writes x`idx` (writes to x0 are discarded, as the hardware does).
+    ///
+    /// Right after a [`crate::ExitReason::MmioRead`], writing the load's destination
+    /// register completes the load: the value gets the load's sign or zero extension (the
+    /// axvcpu completion path; extending an already extended value changes nothing).
+    /// Any other write is raw.
     pub fn set_gpr(&mut self, idx: usize, value: u64) -> Result<()> {
         if idx >= GPR_COUNT {
             return Err(RiscvVCpuError::BadGpr { idx });
         }
+        let value = match self.completion {
+            Completion::Load(l) if l.rd == idx => {
+                self.completion = Completion::None;
+                l.width.extend(value, l.signed)
+            }
+            _ => value,
+        };
         self.regs.guest_regs.set_gpr(idx, value);
         Ok(())
     }
@@ -227,9 +239,9 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
     }
 
     /// Completes the last exit with `value`:
-    /// - after [`RiscvExit::MmioRead`]: writes the destination register with the load's
+    /// - after [`crate::ExitReason::MmioRead`]: writes the destination register with the load's
     ///   sign or zero extension (LB/LH/LW sign-extend, LBU/LHU/LWU zero-extend, LD full);
-    /// - after [`RiscvExit::Hypercall`]: a1 = `value` (a0 already holds SBI_SUCCESS);
+    /// - after [`crate::ExitReason::Hypercall`]: a1 = `value` (a0 already holds SBI_SUCCESS);
     /// - otherwise: a0 = `value` (axvcpu's meaning).
     ///
     /// Each exit is completed at most once; a second call writes a0.

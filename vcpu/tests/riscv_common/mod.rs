@@ -14,7 +14,8 @@ use hw_models::riscv::cause::exc;
 use hw_models::riscv::csr_num as csr;
 use hw_models::riscv::hw::{GuestGprs, GuestRunEnd, HwTrap, RiscvHardware, SbiRet};
 use sim_core::{AccessWidth, HostPhysAddr};
-use vcpu::riscv::{RiscvExit, RiscvVCpu, RiscvVCpuConfig};
+use vcpu::ExitReason;
+use vcpu::riscv::{RiscvVCpu, RiscvVCpuConfig};
 
 pub const SSTATUS_SPP: u64 = 1 << 8;
 pub const SSTATUS_SPIE: u64 = 1 << 5;
@@ -446,7 +447,7 @@ pub fn bound_vcpu_with(cfg: RiscvVCpuConfig) -> (RiscvVCpu<FakeHart>, FakeHart) 
     let mut hw = FakeHart::new();
     let mut v = RiscvVCpu::new(cfg).expect("valid config");
     v.setup().expect("setup");
-    v.set_entry(ENTRY);
+    v.set_entry(sim_core::GuestPhysAddr::new(ENTRY));
     v.set_ept_root(HostPhysAddr::new(ROOT))
         .expect("aligned root");
     v.bind(&mut hw).expect("bind");
@@ -454,7 +455,7 @@ pub fn bound_vcpu_with(cfg: RiscvVCpuConfig) -> (RiscvVCpu<FakeHart>, FakeHart) 
 }
 
 /// Pushes `t` and runs once.
-pub fn run_one(v: &mut RiscvVCpu<FakeHart>, hw: &mut FakeHart, t: Trap) -> RiscvExit {
+pub fn run_one(v: &mut RiscvVCpu<FakeHart>, hw: &mut FakeHart, t: Trap) -> ExitReason {
     hw.push(t);
     v.run(hw).expect("run")
 }
@@ -466,7 +467,7 @@ pub fn sbi(
     eid: u64,
     fid: u64,
     args: &[u64],
-) -> (i64, u64, RiscvExit) {
+) -> (i64, u64, ExitReason) {
     let exit = run_one(v, hw, Trap::ecall(eid, fid, args));
     (v.gpr(10) as i64, v.gpr(11), exit)
 }

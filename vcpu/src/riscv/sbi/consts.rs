@@ -149,8 +149,6 @@ pub mod srst {
     pub const REASON_SYSTEM_FAILURE: u64 = 1;
     /// First SBI-implementation-specific reason.
     pub const REASON_SBI_FIRST: u64 = 0xE000_0000;
-    /// First vendor-specific reason.
-    pub const REASON_VENDOR_FIRST: u64 = 0xF000_0000;
 }
 
 /// PMU function ids.

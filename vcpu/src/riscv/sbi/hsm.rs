@@ -13,10 +13,10 @@ use sim_core::GuestPhysAddr;
 
 use super::consts::{err, hsm};
 use super::{NOT_SUPPORTED, SbiCall, SbiOutcome, error, success};
+use crate::ExitReason;
 use crate::riscv::bits::sstatus;
 use crate::riscv::csr;
 use crate::riscv::error::Result;
-use crate::riscv::exit::RiscvExit;
 use crate::riscv::regs::GprIndex;
 use crate::riscv::vcpu::RiscvVCpu;
 
@@ -103,7 +103,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
                     self.harts.set(hart, HartState::StartPending);
                     SbiOutcome::Exit(
                         success(0),
-                        RiscvExit::CpuUp {
+                        ExitReason::CpuUp {
                             target_cpu: hart,
                             entry_point: GuestPhysAddr::new(start),
                             arg: opaque,
@@ -114,7 +114,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
             hsm::HART_STOP => {
                 self.harts.set(self.config.hart_id, HartState::Stopped);
                 // Returns only on failure (SBI spec, sbi_hart_stop).
-                SbiOutcome::Exit(error(err::FAILED), RiscvExit::CpuDown)
+                SbiOutcome::Exit(error(err::FAILED), ExitReason::CpuDown { state: 0 })
             }
             hsm::HART_GET_STATUS => {
                 if a0 >= hart_count {
@@ -141,7 +141,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
     ) -> Result<SbiOutcome> {
         // suspend_type is a uint32_t: only the low 32 bits count (as in OpenSBI).
         Ok(match suspend_type & u64::from(u32::MAX) {
-            hsm::SUSPEND_RETENTIVE => SbiOutcome::Exit(success(0), RiscvExit::Halt),
+            hsm::SUSPEND_RETENTIVE => SbiOutcome::Exit(success(0), ExitReason::Halt),
             hsm::SUSPEND_NON_RETENTIVE => {
                 csr::write(hw, csr_num::VSATP, 0)?;
                 csr::clear(hw, csr_num::VSSTATUS, sstatus::SIE)?;
@@ -151,7 +151,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
                 g.set_abi(GprIndex::A1, opaque);
                 g.sepc = resume_addr;
                 g.in_vs = true;
-                SbiOutcome::Placed(RiscvExit::Halt)
+                SbiOutcome::Placed(ExitReason::Halt)
             }
             t if SUSPEND_RETENTIVE_PLATFORM.contains(&t)
                 || SUSPEND_NON_RETENTIVE_PLATFORM.contains(&t) =>

@@ -4,7 +4,7 @@
 use hw_models::riscv::hw::RiscvHardware;
 
 use super::{SbiCall, SbiOutcome, success};
-use crate::riscv::exit::RiscvExit;
+use crate::ExitReason;
 use crate::riscv::vcpu::{Completion, RiscvVCpu};
 
 impl<H: RiscvHardware> RiscvVCpu<H> {
@@ -12,7 +12,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
         self.completion = Completion::Hypercall;
         SbiOutcome::Exit(
             success(0),
-            RiscvExit::Hypercall {
+            ExitReason::Hypercall {
                 nr: call.fid,
                 args: call.args,
             },

@@ -1,10 +1,11 @@
 //! IPI extension (EID "sPI").
 
+use hw_models::riscv::cause::irq;
 use hw_models::riscv::hw::RiscvHardware;
 
-use super::consts::{err, ipi};
+use super::consts::{HART_MASK_BASE_ALL, err, ipi};
 use super::{NOT_SUPPORTED, SbiCall, SbiOutcome, error, hartmask, success};
-use crate::riscv::exit::RiscvExit;
+use crate::ExitReason;
 use crate::riscv::vcpu::RiscvVCpu;
 
 impl<H: RiscvHardware> RiscvVCpu<H> {
@@ -22,11 +23,20 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
         if hartmask::is_empty(hart_mask, hart_mask_base) {
             return SbiOutcome::Ret(success(0));
         }
+        let send_to_all = hart_mask_base == HART_MASK_BASE_ALL;
+        let own = self.config.hart_id;
+        let send_to_self = send_to_all
+            || own
+                .checked_sub(hart_mask_base)
+                .is_some_and(|bit| bit < u64::BITS.into() && hart_mask >> bit & 1 == 1);
         SbiOutcome::Exit(
             success(0),
-            RiscvExit::SendIpi {
-                hart_mask,
-                hart_mask_base,
+            ExitReason::SendIpi {
+                target_cpu: hart_mask_base,
+                target_cpu_aux: hart_mask,
+                send_to_all,
+                send_to_self,
+                vector: irq::SSI,
             },
         )
     }

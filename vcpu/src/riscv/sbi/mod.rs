@@ -19,9 +19,9 @@ pub mod time;
 use hw_models::riscv::hw::{RiscvHardware, SbiRet};
 
 use super::error::Result;
-use super::exit::RiscvExit;
 use super::regs::GprIndex;
 use super::vcpu::RiscvVCpu;
+use crate::ExitReason;
 use consts::{eid, err};
 
 /// The length of ECALL.
@@ -47,9 +47,9 @@ pub enum SbiOutcome {
     Legacy(i64),
     /// Preset the return registers, then hand `exit` to the VMM. The preset is what the
     /// guest sees if the VMM resumes it without changing a0/a1.
-    Exit(SbiRet, RiscvExit),
+    Exit(SbiRet, ExitReason),
     /// The handler already placed the guest (pc and registers); hand `exit` to the VMM.
-    Placed(RiscvExit),
+    Placed(ExitReason),
 }
 
 /// An `SbiRet` with an error and no value.
@@ -73,7 +73,7 @@ pub const NOT_SUPPORTED: SbiOutcome = SbiOutcome::Ret(error(err::NOT_SUPPORTED))
 
 impl<H: RiscvHardware> RiscvVCpu<H> {
     /// Handles an ECALL from VS-mode.
-    pub(crate) fn handle_sbi(&mut self, hw: &mut H) -> Result<RiscvExit> {
+    pub(crate) fn handle_sbi(&mut self, hw: &mut H) -> Result<ExitReason> {
         let g = &self.regs.guest_regs;
         let call = SbiCall {
             eid: g.abi(GprIndex::A7),
@@ -98,12 +98,12 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
         Ok(match outcome {
             SbiOutcome::Ret(r) => {
                 set_ret(g, r);
-                RiscvExit::Nothing
+                ExitReason::Nothing
             }
             SbiOutcome::Legacy(a0) => {
                 g.set_abi(GprIndex::A0, a0 as u64);
                 g.sepc = g.sepc.wrapping_add(ECALL_LEN);
-                RiscvExit::Nothing
+                ExitReason::Nothing
             }
             SbiOutcome::Exit(r, exit) => {
                 set_ret(g, r);

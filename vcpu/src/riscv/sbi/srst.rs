@@ -4,33 +4,29 @@ use hw_models::riscv::hw::RiscvHardware;
 
 use super::consts::{err, srst};
 use super::{NOT_SUPPORTED, SbiCall, SbiOutcome, error};
-use crate::riscv::exit::{ResetKind, ResetReason, RiscvExit};
 use crate::riscv::vcpu::RiscvVCpu;
+use crate::{ExitReason, ShutdownKind};
 
 /// reset_type and reset_reason are 32-bit values (SBI spec, sbi_system_reset).
 const U32_MAX: u64 = u32::MAX as u64;
 
 /// The reset kind, or `None` for reserved and unimplemented vendor types.
-pub fn reset_kind(reset_type: u64) -> Option<ResetKind> {
+pub fn reset_kind(reset_type: u64) -> Option<ShutdownKind> {
     match reset_type {
-        srst::TYPE_SHUTDOWN => Some(ResetKind::Shutdown),
-        srst::TYPE_COLD_REBOOT => Some(ResetKind::ColdReboot),
-        srst::TYPE_WARM_REBOOT => Some(ResetKind::WarmReboot),
+        srst::TYPE_SHUTDOWN => Some(ShutdownKind::Shutdown),
+        srst::TYPE_COLD_REBOOT => Some(ShutdownKind::ColdReboot),
+        srst::TYPE_WARM_REBOOT => Some(ShutdownKind::WarmReboot),
         _ => None,
     }
 }
 
-/// The reset reason, or `None` for reserved values.
-pub fn reset_reason(reason: u64) -> Option<ResetReason> {
+/// The reset reason as carried by `SystemDown`, or `None` for reserved values. No reason
+/// (0), system failure (1), and the SBI-implementation-specific (0xE000_0000..) and
+/// vendor-specific (0xF000_0000..) ranges are passed through raw.
+pub fn reset_reason(reason: u64) -> Option<u32> {
     match reason {
-        srst::REASON_NONE => Some(ResetReason::NoReason),
-        srst::REASON_SYSTEM_FAILURE => Some(ResetReason::SystemFailure),
-        r if (srst::REASON_SBI_FIRST..srst::REASON_VENDOR_FIRST).contains(&r) => {
-            Some(ResetReason::SbiSpecific(r as u32))
-        }
-        r if (srst::REASON_VENDOR_FIRST..=U32_MAX).contains(&r) => {
-            Some(ResetReason::VendorSpecific(r as u32))
-        }
+        srst::REASON_NONE | srst::REASON_SYSTEM_FAILURE => Some(reason as u32),
+        r if (srst::REASON_SBI_FIRST..=U32_MAX).contains(&r) => Some(r as u32),
         _ => None,
     }
 }
@@ -52,7 +48,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
             reset_reason(low32(call.args[1])),
         ) {
             (Some(kind), Some(reason)) => {
-                SbiOutcome::Exit(error(err::FAILED), RiscvExit::SystemDown { kind, reason })
+                SbiOutcome::Exit(error(err::FAILED), ExitReason::SystemDown { kind, reason })
             }
             _ => SbiOutcome::Ret(error(err::INVALID_PARAM)),
         }
