@@ -101,8 +101,8 @@ impl<H: RiscvHardware> RiscvPerCpu<H> {
     }
 }
 
-/// Probes for the H extension the way software must: reading hstatus raises
-/// illegal-instruction on a hart without it (norm:misa_h_op does not expose misa to HS).
+/// Probes for the H extension the way HS software can: misa.H (norm:misa_h_op) is an M-mode
+/// CSR, but reading hstatus raises illegal-instruction on a hart without the extension.
 pub fn has_hypervisor_extension<H: RiscvHardware>(hw: &mut H) -> Result<bool> {
     match hw.csr_read(csr_num::HSTATUS) {
         Ok(_) => Ok(true),

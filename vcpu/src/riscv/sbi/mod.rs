@@ -92,7 +92,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
         let set_ret = |g: &mut super::regs::GuestCpuState, r: SbiRet| {
             g.set_abi(GprIndex::A0, r.error as u64);
             g.set_abi(GprIndex::A1, r.value);
-            // ECALL does not advance the pc itself (norm:H_cause_ecall: sepc is the ECALL).
+            // sepc holds the ECALL itself (norm:sepc_op_trap_write); the call returns after it.
             g.sepc = g.sepc.wrapping_add(ECALL_LEN);
         };
         Ok(match outcome {
