@@ -3,6 +3,7 @@
 
 pub mod cause;
 pub mod csr_num;
+pub mod hart;
 pub mod isa;
 pub mod privilege;
 
