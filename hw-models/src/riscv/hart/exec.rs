@@ -30,8 +30,8 @@ pub(crate) const fn rem(a: i64, b: i64) -> i64 {
 }
 /// DIVU: by zero gives 2^XLEN - 1.
 #[inline]
-pub(crate) const fn divu(a: u64, b: u64) -> u64 {
-    if b == 0 { u64::MAX } else { a / b }
+pub(crate) fn divu(a: u64, b: u64) -> u64 {
+    a.checked_div(b).unwrap_or(u64::MAX)
 }
 /// REMU: by zero gives the dividend.
 #[inline]
@@ -52,9 +52,8 @@ pub(crate) const fn remw(a: u64, b: u64) -> u64 {
 }
 /// DIVUW.
 #[inline]
-pub(crate) const fn divuw(a: u64, b: u64) -> u64 {
-    let (a, b) = (a as u32, b as u32);
-    (if b == 0 { u32::MAX } else { a / b }) as i32 as i64 as u64
+pub(crate) fn divuw(a: u64, b: u64) -> u64 {
+    (a as u32).checked_div(b as u32).unwrap_or(u32::MAX) as i32 as i64 as u64
 }
 /// REMUW.
 #[inline]
@@ -310,7 +309,11 @@ impl Hart {
         a: u64,
         b: u64,
     ) -> Result<u64, Exception> {
-        let size = if matches!(insn.op, Op::LrW | Op::ScW) { 4 } else { 8 };
+        let size = if matches!(insn.op, Op::LrW | Op::ScW) {
+            4
+        } else {
+            8
+        };
         let is_lr = matches!(insn.op, Op::LrW | Op::LrD);
         let at = if is_lr {
             AccessType::Load
