@@ -265,9 +265,7 @@ impl Hart {
 
     fn fence_i(&mut self) {
         self.icache.flush();
-        for &w in &self.watches {
-            self.icache.mark(w >> sim_core::mem::PAGE_SHIFT);
-        }
+        self.remark_watches();
         self.fetch_vpn = super::NO_PAGE;
         self.exit = true;
     }

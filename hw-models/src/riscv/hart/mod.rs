@@ -283,11 +283,16 @@ impl Hart {
     /// memory map).
     pub fn flush_icache(&mut self) {
         self.icache.flush();
+        self.remark_watches();
+        self.ram = RamTlb::default();
+        self.fetch_vpn = NO_PAGE;
+    }
+
+    /// Watched pages share the decode cache's store filter; a flush clears it.
+    fn remark_watches(&mut self) {
         for &w in &self.watches {
             self.icache.mark(w >> PAGE_SHIFT);
         }
-        self.ram = RamTlb::default();
-        self.fetch_vpn = NO_PAGE;
     }
 
     /// Physical code pages currently held by the decode cache.

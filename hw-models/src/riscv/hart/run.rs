@@ -203,7 +203,10 @@ impl Hart {
             (u32::from(lo) | (u32::from(hi) << 16), true)
         };
         let insn = decode(raw);
-        let (handle, _) = self.icache.page_for(ppn);
+        let (handle, flushed) = self.icache.page_for(ppn);
+        if flushed {
+            self.remark_watches();
+        }
         if !straddles {
             self.icache.set(handle, pa & PAGE_MASK, insn);
         }
