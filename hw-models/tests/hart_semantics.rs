@@ -76,13 +76,9 @@ const CASES: &[Case] = &[
         (i64::MIN, -1) => a,
         (x, y) => (x / y) as u64,
     }),
-    (
-        "divu",
-        0x33,
-        5,
-        1,
-        |a, b| if b == 0 { u64::MAX } else { a / b },
-    ),
+    ("divu", 0x33, 5, 1, |a, b| {
+        a.checked_div(b).unwrap_or(u64::MAX)
+    }),
     ("rem", 0x33, 6, 1, |a, b| match (a as i64, b as i64) {
         (_, 0) => a,
         (i64::MIN, -1) => 0,
