@@ -328,3 +328,21 @@ proptest! {
 }
 
 use alloc::format;
+
+#[test]
+fn debugger_writes_do_not_shift_counters() {
+    let (mut h, mut b) = machine(&[addi(0, 0, 0), addi(0, 0, 0), WFI]);
+    assert_eq!(h.run(&mut b, 2), StopReason::Budget);
+    h.set_csr(n::MINSTRET, 100)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(h.csr(n::MINSTRET), Ok(100));
+    h.set_csr(n::MCOUNTINHIBIT, 5)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(h.csr(n::MINSTRET), Ok(100));
+    assert_eq!(h.csr(n::MCYCLE), Ok(2));
+    // Reset restarts the counters but not the monotonic retired count.
+    h.reset();
+    assert_eq!(h.csr(n::MINSTRET), Ok(0));
+    assert_eq!(h.retired(), 2);
+    assert_eq!(h.pc(), BASE);
+}
