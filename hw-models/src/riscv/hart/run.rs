@@ -88,18 +88,22 @@ impl Hart {
                 self.fetch_vpn = NO_PAGE;
             }
             self.exit = false;
+            // The pc lives in a local while the inner loop runs; `self.st.pc` is brought up
+            // to date before anything that reads it (traps, slow fetch) and on every exit.
+            let mut pc = self.st.pc;
             while !self.exit {
                 if left == 0 {
+                    self.st.pc = pc;
                     return StopReason::Budget;
                 }
                 left -= 1;
-                let pc = self.st.pc;
                 let mut insn = if pc >> PAGE_SHIFT == self.fetch_vpn {
                     self.icache.get(self.fetch_page, pc & PAGE_MASK)
                 } else {
                     EMPTY
                 };
                 if insn.len == 0 {
+                    self.st.pc = pc;
                     insn = match self.fetch_slow(bus, pc) {
                         Ok(i) => i,
                         Err(e) => {
@@ -112,6 +116,7 @@ impl Hart {
                                 });
                             }
                             self.raise(e);
+                            pc = self.st.pc;
                             continue;
                         }
                     };
@@ -119,7 +124,6 @@ impl Hart {
                 match self.execute(bus, insn, pc) {
                     Ok(next) => {
                         self.st.x[0] = 0;
-                        self.st.pc = next;
                         self.st.retired = self.st.retired.wrapping_add(1);
                         if S::ON {
                             let rd = usize::from(insn.rd & 31);
@@ -130,6 +134,7 @@ impl Hart {
                                 rd: wrote.then(|| (insn.rd, self.st.x[rd])),
                             });
                         }
+                        pc = next;
                     }
                     Err(e) => {
                         if S::ON {
@@ -140,10 +145,13 @@ impl Hart {
                                 tval: e.tval,
                             });
                         }
+                        self.st.pc = pc;
                         self.raise(e);
+                        pc = self.st.pc;
                     }
                 }
             }
+            self.st.pc = pc;
             if let Some(r) = self.stop.take() {
                 return r;
             }
