@@ -242,3 +242,13 @@ fn enabling_mie_by_csr_write_takes_a_pending_interrupt_next() {
     assert_eq!(mepc(&h), BASE + 4);
     assert_eq!(h.reg(1), 0);
 }
+
+#[test]
+fn seip_line_is_invisible_without_s() {
+    let mut h = Hart::new(HartConfig::default());
+    h.set_irq_line(IrqLine::Seip, true);
+    assert!(h.irq_line(IrqLine::Seip));
+    assert_eq!(h.csr(n::MIP), Ok(0));
+    h.set_irq_line(IrqLine::Meip, true);
+    assert_eq!(h.csr(n::MIP), Ok(1 << irq::MEI));
+}
