@@ -11,6 +11,9 @@ use crate::riscv::csr_num;
 use crate::riscv::isa::{Insn, Op};
 use crate::riscv::privilege::PrivLevel;
 
+/// CSR numbers are 12 bits (bits 31:20 of the encoding).
+const CSR_NUM_MASK: u32 = 0xfff;
+
 #[inline(always)]
 const fn sext32(v: u64) -> u64 {
     v as i32 as i64 as u64
@@ -189,7 +192,7 @@ impl Hart {
             | Op::AmominuD
             | Op::AmomaxuD => self.exec_amo(bus, insn, a, b)?,
             Op::Ecall => return Err(self.ecall()),
-            // norm:ebreak: breakpoint with xtval = the pc of the EBREAK.
+            // norm:ebreak_op: breakpoint; hvsim sets xtval to the pc of the EBREAK (norm:mtval_op).
             Op::Ebreak => return Err(Exception::new(exc::BREAKPOINT, pc)),
             Op::Mret => return self.exec_mret(insn),
             Op::Wfi => return self.exec_wfi(insn, next),
@@ -276,7 +279,7 @@ impl Hart {
         insn: Insn,
         a: u64,
     ) -> Result<u64, Exception> {
-        let num = (insn.imm as u32 & 0xfff) as u16;
+        let num = (insn.imm as u32 & CSR_NUM_MASK) as u16;
         let uimm = u64::from(insn.rs1 & 31);
         let (op, operand, writes) = match insn.op {
             Op::Csrrw => (CsrOp::Write, a, true),
