@@ -227,6 +227,7 @@ impl Hart {
         self.st.x[rd & 31] = v;
     }
 
+    #[inline(never)]
     fn ecall(&self) -> Exception {
         let cause = match (self.st.mode.privilege, self.st.mode.virt) {
             (PrivLevel::User, _) => exc::ECALL_FROM_U,
@@ -238,6 +239,7 @@ impl Hart {
         Exception::new(cause, 0)
     }
 
+    #[inline(never)]
     fn exec_mret(&mut self, insn: Insn) -> Result<u64, Exception> {
         if self.st.mode.privilege != PrivLevel::Machine {
             return Err(Exception::illegal(insn.raw));
@@ -252,6 +254,7 @@ impl Hart {
     /// limit is zero, norm:MSTATUS_TW_TIME_LIMIT) and, once S exists, always in U
     /// (norm:mstatus_tw_umode_op). Otherwise it retires; with no interrupt pending and enabled
     /// in mie the hart stalls and the slice ends so the board can advance time.
+    #[inline(never)]
     fn exec_wfi(&mut self, insn: Insn, next: u64) -> Result<u64, Exception> {
         let p = self.st.mode.privilege;
         if p != PrivLevel::Machine
@@ -266,6 +269,7 @@ impl Hart {
         Ok(next)
     }
 
+    #[inline(never)]
     fn fence_i(&mut self) {
         self.icache.flush();
         self.remark_watches();
@@ -273,6 +277,7 @@ impl Hart {
         self.exit = true;
     }
 
+    #[inline(never)]
     fn exec_csr<B: Bus + ?Sized>(
         &mut self,
         bus: &mut B,
@@ -303,6 +308,7 @@ impl Hart {
         Ok(old)
     }
 
+    #[inline(never)]
     fn exec_lrsc<B: Bus + ?Sized>(
         &mut self,
         bus: &mut B,
@@ -340,6 +346,7 @@ impl Hart {
         }
     }
 
+    #[inline(never)]
     fn exec_amo<B: Bus + ?Sized>(
         &mut self,
         bus: &mut B,

@@ -102,13 +102,10 @@ impl DecodeCache {
         (i, flushed)
     }
 
-    /// The cached instruction at page offset `off` (EMPTY if none).
+    /// The slot for page offset `off`, if the handle is valid.
     #[inline(always)]
-    pub(crate) fn get(&self, page: u32, off: u64) -> Insn {
-        self.insns
-            .get(slot_index(page, off))
-            .copied()
-            .unwrap_or(EMPTY)
+    pub(crate) fn slot(&self, page: u32, off: u64) -> Option<&Insn> {
+        self.insns.get(slot_index(page, off))
     }
 
     /// Caches `insn` at page offset `off`.
@@ -198,10 +195,10 @@ mod tests {
         // A 1-byte store at offset 9 can hit the instructions starting at 6 and 8 (a 4-byte
         // one at 6 covers 6..10) but not the one at 10.
         assert!(c.invalidate((5 << 12) + 9, 1));
-        assert_eq!(c.get(p, 6).len, 0);
-        assert_eq!(c.get(p, 8).len, 0);
-        assert_eq!(c.get(p, 4).len, 4);
-        assert_eq!(c.get(p, 10).len, 4);
+        assert_eq!(c.slot(p, 6).map_or(0, |i| i.len), 0);
+        assert_eq!(c.slot(p, 8).map_or(0, |i| i.len), 0);
+        assert_eq!(c.slot(p, 4).map_or(0, |i| i.len), 4);
+        assert_eq!(c.slot(p, 10).map_or(0, |i| i.len), 4);
         // A store into a page without code touches nothing.
         assert!(!c.invalidate(7 << 12, 8));
     }
