@@ -4,7 +4,7 @@
 
 use hw_models::riscv::cause::exc;
 use hw_models::riscv::csr_num as n;
-use hw_models::riscv::hart::{Hart, HartConfig, RamBus, StopReason};
+use hw_models::riscv::hart::{Hart, HartConfig, HartEvent, RamBus, StopReason};
 use hw_models::riscv::isa::encode::{self as e, AqRl, Assembler, EncResult, Reg};
 use hw_models::riscv::privilege::Mode;
 use sim_core::{AccessWidth, HostPhysAddr};
@@ -17,13 +17,30 @@ fn ok<T>(r: EncResult<T>) -> T {
     r.unwrap_or_else(|err| panic!("encode: {err}"))
 }
 
+/// Runs `code` twice, untraced and traced, checks both end in the same state (tracing must
+/// not change behaviour) and that the trace saw every retirement, and returns the untraced run.
 fn run(code: &[u8], budget: u64) -> (Hart, RamBus, StopReason) {
-    let mut bus = RamBus::new(BASE, 0x1_0000).unwrap_or_else(|err| panic!("{err}"));
-    bus.mem
-        .write_bytes(HostPhysAddr::new(BASE), code)
-        .unwrap_or_else(|err| panic!("{err}"));
-    let mut hart = Hart::new(HartConfig::default());
+    let setup = || {
+        let mut bus = RamBus::new(BASE, 0x1_0000).unwrap_or_else(|err| panic!("{err}"));
+        bus.mem
+            .write_bytes(HostPhysAddr::new(BASE), code)
+            .unwrap_or_else(|err| panic!("{err}"));
+        (Hart::new(HartConfig::default()), bus)
+    };
+    let (mut hart, mut bus) = setup();
     let stop = hart.run(&mut bus, budget);
+    let (mut traced, mut tbus) = setup();
+    let mut retired = 0u64;
+    let tstop = traced.run_traced(&mut tbus, budget, &mut |e| {
+        if matches!(e, HartEvent::Retired { .. }) {
+            retired += 1;
+        }
+    });
+    assert_eq!(stop, tstop);
+    assert_eq!(hart.regs(), traced.regs());
+    assert_eq!(hart.pc(), traced.pc());
+    assert_eq!(hart.retired(), traced.retired());
+    assert_eq!(retired, traced.retired());
     (hart, bus, stop)
 }
 
