@@ -134,7 +134,7 @@ fn rejections() {
     assert!(matches!(
         gt.map(
             &mut tm,
-            g(u64::MAX & !0xfff),
+            g(!0xfff),
             h(0),
             0x2000,
             AccessFlags::ALL
