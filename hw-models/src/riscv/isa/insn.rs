@@ -150,6 +150,18 @@ pub enum Op {
 /// - `imm` is the sign-extended immediate (I/S/B/U/J), the shift amount, the CSR number
 ///   (Zicsr), or the FENCE fm/pred/succ field, as each [`Op`] documents.
 /// - `len` is 2 for compressed encodings and 4 otherwise.
+///
+/// Per-op `imm` (the decoder guarantees these; `docs/riscv-isa.md` has the full table):
+/// - LUI/AUIPC: the 32-bit value `imm[31:12] << 12` as an `i32` (sign-extend it to XLEN);
+///   C.LUI gives `nzimm[17:12] << 12` sign-extended the same way.
+/// - JAL, branches: the byte offset from the instruction's pc; JALR, loads, stores: the
+///   byte offset added to `rs1`; compressed forms give the unscaled byte offset too.
+/// - Shifts (SLLI/SRLI/SRAI and the W forms, C.SLLI/C.SRLI/C.SRAI): the shift amount.
+/// - Zicsr: the CSR number 0..=0xfff (use [`Insn::csr`]); the *I forms carry the uimm in `rs1`.
+/// - FENCE / FENCE.I: bits 31:20 zero-extended (fm/pred/succ; see [`Insn::fence_pred`]);
+///   their reserved `rd`/`rs1` fields are kept as encoded (the spec says to ignore them).
+/// - Everything else: 0. AMOs keep aq/rl in `raw` ([`Insn::aq`], [`Insn::rl`]).
+/// - HLV/HLVX: `rd`, `rs1` = address. HSV, stores: `rs1` = address, `rs2` = data.
 /// - `raw` is the original encoding (a compressed one in the low 16 bits). It is what
 ///   illegal-instruction traps report in `tval`, and what htinst transforms.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -188,7 +200,53 @@ impl Insn {
     pub const fn is_compressed(&self) -> bool {
         self.len == 2
     }
+
+    /// The acquire bit of an A-extension instruction (bit 26 of `raw`, unpriv "A" chapter).
+    pub const fn aq(&self) -> bool {
+        (self.raw >> AQ_BIT) & 1 != 0
+    }
+
+    /// The release bit of an A-extension instruction (bit 25 of `raw`).
+    pub const fn rl(&self) -> bool {
+        (self.raw >> RL_BIT) & 1 != 0
+    }
+
+    /// The CSR number of a Zicsr instruction (its `imm`).
+    pub const fn csr(&self) -> u16 {
+        (self.imm as u32 & 0xfff) as u16
+    }
+
+    /// FENCE predecessor set (`imm` bits 7:4): a mix of [`FENCE_I`], [`FENCE_O`],
+    /// [`FENCE_R`], [`FENCE_W`].
+    pub const fn fence_pred(&self) -> u8 {
+        ((self.imm as u32 >> 4) & 0xf) as u8
+    }
+
+    /// FENCE successor set (`imm` bits 3:0).
+    pub const fn fence_succ(&self) -> u8 {
+        (self.imm as u32 & 0xf) as u8
+    }
+
+    /// FENCE mode (`imm` bits 11:8): 0 normal, [`FENCE_FM_TSO`] for FENCE.TSO.
+    pub const fn fence_fm(&self) -> u8 {
+        ((self.imm as u32 >> 8) & 0xf) as u8
+    }
 }
+
+/// Bit of `raw` holding aq in AMO/LR/SC encodings.
+pub const AQ_BIT: u32 = 26;
+/// Bit of `raw` holding rl in AMO/LR/SC encodings.
+pub const RL_BIT: u32 = 25;
+/// FENCE pred/succ bit: device input.
+pub const FENCE_I: u8 = 0b1000;
+/// FENCE pred/succ bit: device output.
+pub const FENCE_O: u8 = 0b0100;
+/// FENCE pred/succ bit: memory reads.
+pub const FENCE_R: u8 = 0b0010;
+/// FENCE pred/succ bit: memory writes.
+pub const FENCE_W: u8 = 0b0001;
+/// FENCE fm value of FENCE.TSO.
+pub const FENCE_FM_TSO: u8 = 0b1000;
 
 #[cfg(test)]
 mod tests {
