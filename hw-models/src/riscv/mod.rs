@@ -6,6 +6,7 @@ pub mod csr_num;
 pub mod hw;
 pub mod hart;
 pub mod isa;
+pub mod mmu;
 pub mod privilege;
 
 pub use privilege::{Mode, PrivLevel};
