@@ -3,8 +3,8 @@
 
 pub mod cause;
 pub mod csr_num;
-pub mod hw;
 pub mod hart;
+pub mod hw;
 pub mod isa;
 pub mod mmu;
 pub mod privilege;
