@@ -3,6 +3,7 @@
 
 pub mod cause;
 pub mod csr_num;
+pub mod firmware;
 pub mod hart;
 pub mod hw;
 pub mod isa;
