@@ -8,6 +8,7 @@ pub mod hart;
 pub mod hw;
 pub mod isa;
 pub mod mmu;
+pub mod platform;
 pub mod privilege;
 
 pub use privilege::{Mode, PrivLevel};
