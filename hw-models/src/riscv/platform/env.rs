@@ -2,8 +2,8 @@
 
 use sim_core::HostPhysAddr;
 
-use super::board::BoardHw;
 use super::BoardStop;
+use super::board::BoardHw;
 use crate::dev::MmioDevice;
 use crate::riscv::PrivLevel;
 use crate::riscv::csr_num;
@@ -67,13 +67,18 @@ impl SbiEnv for FwEnv<'_> {
         let Some(h) = self.hart(hart) else { return };
         match fence {
             Fence::I => h.flush_icache(),
-            Fence::SfenceVma { vaddr, asid } => h.sfence_vma(vaddr, asid),
+            // SFENCE.VMA from M fences the V=0 (HS/U) translations. The platform's harts
+            // never make one: HS and the firmware are Rust, HLV/HSV and the guest translate
+            // at V=1, and `run_guest` refuses hstatus.SPV = 0. With nothing cached at V=0,
+            // the fence has nothing to remove.
+            Fence::SfenceVma { .. } => {}
             Fence::HfenceGvma { gaddr, vmid } => h.hfence_gvma(gaddr, vmid),
             Fence::HfenceVvma { vmid, vaddr, asid } => {
                 // HFENCE.VVMA acts on the VMID in the executing hart's hgatp: run it with the
                 // caller's VMID swapped in, as OpenSBI does.
                 let saved = h.csr(csr_num::HGATP).unwrap_or(0);
-                let with = (saved & !HGATP_VMID_MASK) | ((vmid << HGATP_VMID_SHIFT) & HGATP_VMID_MASK);
+                let with =
+                    (saved & !HGATP_VMID_MASK) | ((vmid << HGATP_VMID_SHIFT) & HGATP_VMID_MASK);
                 let _ = h.set_csr(csr_num::HGATP, with);
                 h.hfence_vvma(vaddr, asid);
                 let _ = h.set_csr(csr_num::HGATP, saved);
@@ -82,7 +87,11 @@ impl SbiEnv for FwEnv<'_> {
     }
 
     fn is_ram(&self, addr: u64, len: u64) -> bool {
-        self.hw.bus.mem.check_ram(HostPhysAddr::new(addr), len).is_ok()
+        self.hw
+            .bus
+            .mem
+            .check_ram(HostPhysAddr::new(addr), len)
+            .is_ok()
     }
 
     fn read_ram(&mut self, addr: u64, buf: &mut [u8]) -> bool {
@@ -157,10 +166,7 @@ impl SbiEnv for FwEnv<'_> {
 
     fn wait_for_interrupt(&mut self, hart: usize) -> bool {
         loop {
-            let pending = self
-                .harts
-                .get(hart)
-                .is_some_and(|h| h.interrupt_pending());
+            let pending = self.harts.get(hart).is_some_and(|h| h.interrupt_pending());
             if pending {
                 return true;
             }

@@ -228,9 +228,17 @@ impl RiscvHardware for HartHandle<'_> {
         self.p.service(n);
         {
             let h = self.hart_mut();
+            let hstatus = h
+                .csr_access(Mode::HS, csr_num::HSTATUS, CsrAccess::Read)
+                .unwrap_or(0);
+            if h.mode() != Mode::HS || hstatus & HSTATUS_SPV == 0 {
+                // run_guest is SRET into V=1 from HS; anything else (SPV = 0 would enter
+                // HS/U code, which on this board is Rust) enters nothing.
+                return GuestRunEnd::SliceEnd;
+            }
             h.set_gprs(&gprs.x);
             if h.sret().is_err() {
-                // SRET from HS cannot fault; a hart not in HS (misuse) enters nothing.
+                // SRET from HS faults only with mstatus.TSR, which the firmware never sets.
                 return GuestRunEnd::SliceEnd;
             }
         }
@@ -238,10 +246,9 @@ impl RiscvHardware for HartHandle<'_> {
         loop {
             let p = &mut *self.p;
             let now = p.hw.now();
-            let until = p
-                .hw
-                .next_event(&p.harts)
-                .map_or(u64::MAX, |t| p.hw.bus.clock.insns_until(t.max(now)));
+            let until =
+                p.hw.next_event(&p.harts)
+                    .map_or(u64::MAX, |t| p.hw.bus.clock.insns_until(t.max(now)));
             let budget = left.min(until.max(1));
             let h = &mut p.harts[n];
             let before = h.retired();
