@@ -5,6 +5,7 @@ pub mod cause;
 pub mod csr_num;
 pub mod hart;
 pub mod isa;
+pub mod mmu;
 pub mod privilege;
 
 pub use privilege::{Mode, PrivLevel};
