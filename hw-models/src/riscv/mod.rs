@@ -4,6 +4,7 @@
 pub mod cause;
 pub mod csr_num;
 pub mod hart;
+pub mod hw;
 pub mod isa;
 pub mod mmu;
 pub mod privilege;
