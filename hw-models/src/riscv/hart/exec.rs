@@ -10,6 +10,9 @@ use crate::riscv::cause::exc;
 use crate::riscv::isa::{Insn, Op};
 use crate::riscv::privilege::PrivLevel;
 
+/// CSR numbers are 12 bits (bits 31:20 of the encoding).
+const CSR_NUM_MASK: u32 = 0xfff;
+
 #[inline(always)]
 const fn sext32(v: u64) -> u64 {
     v as i32 as i64 as u64
@@ -188,7 +191,7 @@ impl Hart {
             | Op::AmominuD
             | Op::AmomaxuD => self.exec_amo(bus, insn, a, b)?,
             Op::Ecall => return Err(self.ecall()),
-            // norm:ebreak: breakpoint with xtval = the pc of the EBREAK.
+            // norm:ebreak_op: breakpoint; hvsim sets xtval to the pc of the EBREAK (norm:mtval_op).
             Op::Ebreak => return Err(Exception::new(exc::BREAKPOINT, pc)),
             Op::Mret => return self.exec_mret(insn),
             Op::Wfi => return self.exec_wfi(insn, next),
@@ -230,6 +233,7 @@ impl Hart {
         self.st.x[rd & 31] = v;
     }
 
+    #[inline(never)]
     fn ecall(&self) -> Exception {
         let cause = match (self.st.mode.privilege, self.st.mode.virt) {
             (PrivLevel::User, _) => exc::ECALL_FROM_U,
@@ -241,6 +245,7 @@ impl Hart {
         Exception::new(cause, 0)
     }
 
+    #[inline(never)]
     fn exec_mret(&mut self, insn: Insn) -> Result<u64, Exception> {
         if self.st.mode.privilege != PrivLevel::Machine {
             return Err(Exception::illegal(insn.raw));
@@ -278,6 +283,7 @@ impl Hart {
         Ok(next)
     }
 
+    #[inline(never)]
     fn fence_i(&mut self) {
         self.icache.flush();
         self.remark_watches();
@@ -285,13 +291,14 @@ impl Hart {
         self.exit = true;
     }
 
+    #[inline(never)]
     fn exec_csr<B: Bus + ?Sized>(
         &mut self,
         bus: &mut B,
         insn: Insn,
         a: u64,
     ) -> Result<u64, Exception> {
-        let num = (insn.imm as u32 & 0xfff) as u16;
+        let num = (insn.imm as u32 & CSR_NUM_MASK) as u16;
         let uimm = u64::from(insn.rs1 & 31);
         let (op, operand, writes) = match insn.op {
             Op::Csrrw => (CsrOp::Write, a, true),
@@ -317,6 +324,7 @@ impl Hart {
         Ok(old)
     }
 
+    #[inline(never)]
     fn exec_lrsc<B: Bus + ?Sized>(
         &mut self,
         bus: &mut B,
@@ -354,6 +362,7 @@ impl Hart {
         }
     }
 
+    #[inline(never)]
     fn exec_amo<B: Bus + ?Sized>(
         &mut self,
         bus: &mut B,

@@ -5,7 +5,9 @@
 //! Operand conventions are those of [`Insn`]; `docs/riscv-isa.md` has the per-op table.
 
 use super::decode_c::decode_c;
-use super::fields::{bits, funct3, funct7, get_b, get_i, get_j, get_s, get_u, rd, rs1, rs2};
+use super::fields::{
+    OPCODE_MASK, bits, funct3, funct7, get_b, get_i, get_j, get_s, get_u, rd, rs1, rs2,
+};
 use super::insn::{Insn, Op};
 use super::opcodes::*;
 
@@ -66,7 +68,7 @@ fn decode32(raw: u32) -> Insn {
     let f7 = funct7(raw);
     let r = |op| mk(op, rd, rs1, rs2, 0, raw);
     let i = |op| mk(op, rd, rs1, 0, get_i(raw), raw);
-    match raw & 0x7f {
+    match raw & OPCODE_MASK {
         LUI => mk(Op::Lui, rd, 0, 0, get_u(raw), raw),
         AUIPC => mk(Op::Auipc, rd, 0, 0, get_u(raw), raw),
         JAL => mk(Op::Jal, rd, 0, 0, get_j(raw), raw),

@@ -8,7 +8,6 @@
 //!
 //! Every `put_*` function expects an already range-checked value; it masks rather than
 //! panics, so a wrong value yields a wrong encoding, never a crash.
-#![allow(dead_code)] // TEMP: the put_* half is used by the encoder, which lands next.
 
 /// Bits `hi..=lo` of `x`, shifted down.
 #[inline(always)]

@@ -143,6 +143,127 @@ pub enum Op {
     HsvD,
 }
 
+impl Op {
+    /// Every operation, in declaration order (`Op::ALL[n] as usize == n`); for tests and
+    /// tools that enumerate the instruction set.
+    pub const ALL: [Op; 114] = [
+        Op::Illegal,
+        Op::Lui,
+        Op::Auipc,
+        Op::Jal,
+        Op::Jalr,
+        Op::Beq,
+        Op::Bne,
+        Op::Blt,
+        Op::Bge,
+        Op::Bltu,
+        Op::Bgeu,
+        Op::Lb,
+        Op::Lh,
+        Op::Lw,
+        Op::Ld,
+        Op::Lbu,
+        Op::Lhu,
+        Op::Lwu,
+        Op::Sb,
+        Op::Sh,
+        Op::Sw,
+        Op::Sd,
+        Op::Addi,
+        Op::Slti,
+        Op::Sltiu,
+        Op::Xori,
+        Op::Ori,
+        Op::Andi,
+        Op::Slli,
+        Op::Srli,
+        Op::Srai,
+        Op::Add,
+        Op::Sub,
+        Op::Sll,
+        Op::Slt,
+        Op::Sltu,
+        Op::Xor,
+        Op::Srl,
+        Op::Sra,
+        Op::Or,
+        Op::And,
+        Op::Addiw,
+        Op::Slliw,
+        Op::Srliw,
+        Op::Sraiw,
+        Op::Addw,
+        Op::Subw,
+        Op::Sllw,
+        Op::Srlw,
+        Op::Sraw,
+        Op::Fence,
+        Op::Ecall,
+        Op::Ebreak,
+        Op::FenceI,
+        Op::Csrrw,
+        Op::Csrrs,
+        Op::Csrrc,
+        Op::Csrrwi,
+        Op::Csrrsi,
+        Op::Csrrci,
+        Op::Mul,
+        Op::Mulh,
+        Op::Mulhsu,
+        Op::Mulhu,
+        Op::Div,
+        Op::Divu,
+        Op::Rem,
+        Op::Remu,
+        Op::Mulw,
+        Op::Divw,
+        Op::Divuw,
+        Op::Remw,
+        Op::Remuw,
+        Op::LrW,
+        Op::ScW,
+        Op::AmoswapW,
+        Op::AmoaddW,
+        Op::AmoxorW,
+        Op::AmoandW,
+        Op::AmoorW,
+        Op::AmominW,
+        Op::AmomaxW,
+        Op::AmominuW,
+        Op::AmomaxuW,
+        Op::LrD,
+        Op::ScD,
+        Op::AmoswapD,
+        Op::AmoaddD,
+        Op::AmoxorD,
+        Op::AmoandD,
+        Op::AmoorD,
+        Op::AmominD,
+        Op::AmomaxD,
+        Op::AmominuD,
+        Op::AmomaxuD,
+        Op::Mret,
+        Op::Sret,
+        Op::Wfi,
+        Op::SfenceVma,
+        Op::HfenceVvma,
+        Op::HfenceGvma,
+        Op::HlvB,
+        Op::HlvBu,
+        Op::HlvH,
+        Op::HlvHu,
+        Op::HlvW,
+        Op::HlvWu,
+        Op::HlvD,
+        Op::HlvxHu,
+        Op::HlvxWu,
+        Op::HsvB,
+        Op::HsvH,
+        Op::HsvW,
+        Op::HsvD,
+    ];
+}
+
 /// A decoded instruction.
 ///
 /// Operand conventions:
@@ -251,6 +372,14 @@ pub const FENCE_FM_TSO: u8 = 0b1000;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn op_all_is_complete_and_ordered() {
+        for (n, op) in Op::ALL.iter().enumerate() {
+            assert_eq!(*op as usize, n);
+        }
+        assert_eq!(Op::ALL.last().copied(), Some(Op::HsvD));
+    }
 
     #[test]
     fn insn_is_compact() {

@@ -3,12 +3,15 @@
 
 mod decode;
 mod decode_c;
+pub mod encode;
 mod fields;
 mod insn;
 mod opcodes;
 
 #[cfg(test)]
 mod decode_tests;
+#[cfg(test)]
+mod roundtrip_tests;
 
 pub use decode::{decode, insn_len};
 pub use insn::{AQ_BIT, FENCE_FM_TSO, FENCE_I, FENCE_O, FENCE_R, FENCE_W, Insn, Op, RL_BIT};

@@ -71,6 +71,9 @@ pub(crate) struct CsrFile {
     pub mip_sw: u64,
     /// Interrupt lines driven by the board (MSIP, MTIP, MEIP, external SEIP).
     pub lines: u64,
+    /// The lines that reach mip: SEIP only when S exists (absent interrupts read 0,
+    /// norm:mip_bits_rdonly_op).
+    pub line_mask: u64,
     pub mtvec: u64,
     pub mscratch: u64,
     pub mepc: u64,
@@ -133,6 +136,7 @@ impl CsrFile {
             mie: 0,
             mip_sw: 0,
             lines: 0,
+            line_mask: if f.s { mip::LINE_BITS } else { mip::M_BITS },
             mtvec: 0,
             mscratch: 0,
             mepc: 0,
@@ -198,7 +202,8 @@ impl CsrFile {
         } else {
             self.mip_sw
         };
-        let mut v = self.lines | sw | self.timer_bits | (self.hvip & mip::HVIP_MASK);
+        let mut v =
+            (self.lines & self.line_mask) | sw | self.timer_bits | (self.hvip & mip::HVIP_MASK);
         if (self.hgeip >> hstatus::vgein(self.hstatus)) & 1 != 0
             && hstatus::vgein(self.hstatus) != 0
         {

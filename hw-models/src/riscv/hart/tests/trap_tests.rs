@@ -244,3 +244,14 @@ fn enabling_mie_by_csr_write_takes_a_pending_interrupt_next() {
     assert_eq!(mepc(&h), BASE + 4);
     assert_eq!(h.reg(1), 0);
 }
+
+#[test]
+fn seip_line_shows_in_mip_with_s() {
+    // norm:mip_seip_rdcsr: mip.SEIP reads the OR of the software bit and the external line.
+    let mut h = Hart::new(HartConfig::default());
+    h.set_irq_line(IrqLine::Seip, true);
+    assert!(h.irq_line(IrqLine::Seip));
+    assert_eq!(h.csr(n::MIP), Ok(1 << irq::SEI));
+    h.set_irq_line(IrqLine::Meip, true);
+    assert_eq!(h.csr(n::MIP), Ok((1 << irq::MEI) | (1 << irq::SEI)));
+}
