@@ -10,15 +10,18 @@
 use sim_core::mem::{PAGE_SHIFT, PAGE_SIZE};
 
 use super::bus::Bus;
-use super::icache::EMPTY;
+use super::csr::envcfg::STCE;
 use super::mem::AccessType;
 use super::trace::HartEvent;
 use super::trap::{self, Exception};
-use super::{Hart, NO_PAGE, StopReason};
+use super::{Hart, NO_PAGE, StopReason, tinst, xlate};
 use crate::riscv::cause::exc;
 use crate::riscv::isa::{Insn, decode};
+use crate::riscv::privilege::{Mode, PrivLevel};
 
 const PAGE_MASK: u64 = PAGE_SIZE as u64 - 1;
+/// Instructions between two polls of the Sstc comparators while `menvcfg`.STCE = 1.
+const TIMER_POLL: u64 = 1024;
 /// The low two bits of a 32-bit (non-compressed) encoding.
 const LEN32_BITS: u16 = 0b11;
 
@@ -70,6 +73,13 @@ impl Hart {
         self.ram = super::mem::RamTlb::default();
         let mut left = budget;
         loop {
+            // Sstc comparators: polled here, so with STCE set the inner loop runs at most
+            // TIMER_POLL instructions between polls (a timer interrupt's latency).
+            let timers = self.st.csr.menvcfg & STCE != 0;
+            if timers {
+                self.st.time = bus.time(self.st.retired);
+                self.st.csr.refresh_timers(self.st.time);
+            }
             if self.waiting {
                 if trap::wfi_wakes(&self.st) {
                     self.waiting = false;
@@ -84,84 +94,166 @@ impl Hart {
                         cause: i,
                     });
                 }
-                trap::take_trap(&mut self.st, i, 0, true);
+                let to = trap::take_trap(&mut self.st, Exception::new(i, 0), true);
                 self.fetch_vpn = NO_PAGE;
+                if let Some(r) = self.host_stop(to) {
+                    return r;
+                }
             }
+            self.refresh_ctx();
             self.exit = false;
+            let floor = if timers {
+                left.saturating_sub(TIMER_POLL)
+            } else {
+                0
+            };
+            // The pc lives in a local while the inner loop runs; `self.st.pc` is brought up
+            // to date before anything that reads it (traps, the slow path) and on every exit.
+            let mut pc = self.st.pc;
             while !self.exit {
-                if left == 0 {
-                    return StopReason::Budget;
+                if left == floor {
+                    self.st.pc = pc;
+                    if left == 0 {
+                        return StopReason::Budget;
+                    }
+                    break;
                 }
                 left -= 1;
-                let pc = self.st.pc;
-                let mut insn = if pc >> PAGE_SHIFT == self.fetch_vpn {
-                    self.icache.get(self.fetch_page, pc & PAGE_MASK)
+                // One source for the instruction (a copy out of the cache array) keeps it in
+                // registers; everything else goes through the cold `step_slow`.
+                let cached = if pc >> PAGE_SHIFT == self.fetch_vpn {
+                    self.icache.slot(self.fetch_page, pc & PAGE_MASK)
                 } else {
-                    EMPTY
+                    None
                 };
-                if insn.len == 0 {
-                    insn = match self.fetch_slow(bus, pc) {
-                        Ok(i) => i,
-                        Err(e) => {
-                            if S::ON {
-                                sink.event(HartEvent::Exception {
-                                    pc,
-                                    insn: None,
-                                    cause: e.cause,
-                                    tval: e.tval,
-                                });
-                            }
-                            self.raise(e);
-                            continue;
-                        }
-                    };
-                }
-                match self.execute(bus, insn, pc) {
-                    Ok(next) => {
-                        self.st.x[0] = 0;
-                        self.st.pc = next;
-                        self.st.retired = self.st.retired.wrapping_add(1);
-                        if S::ON {
-                            let rd = usize::from(insn.rd & 31);
-                            let wrote = rd != 0 && writes_rd(insn);
-                            sink.event(HartEvent::Retired {
-                                pc,
-                                insn,
-                                rd: wrote.then(|| (insn.rd, self.st.x[rd])),
-                            });
-                        }
+                let insn = match cached {
+                    // Field by field, not `*i`: a whole-struct copy is lowered to a 16-byte
+                    // spill and narrow reloads (a store-forwarding stall per instruction).
+                    Some(i) if i.len != 0 => Insn {
+                        op: i.op,
+                        rd: i.rd,
+                        rs1: i.rs1,
+                        rs2: i.rs2,
+                        len: i.len,
+                        imm: i.imm,
+                        raw: i.raw,
+                    },
+                    _ => {
+                        self.st.pc = pc;
+                        self.step_slow(bus, sink);
+                        pc = self.st.pc;
+                        continue;
                     }
-                    Err(e) => {
-                        if S::ON {
-                            sink.event(HartEvent::Exception {
-                                pc,
-                                insn: Some(insn),
-                                cause: e.cause,
-                                tval: e.tval,
-                            });
-                        }
-                        self.raise(e);
-                    }
-                }
+                };
+                pc = self.step(bus, sink, insn, pc);
             }
+            self.st.pc = pc;
             if let Some(r) = self.stop.take() {
                 return r;
             }
         }
     }
 
-    /// Takes a synchronous exception at the current pc.
-    fn raise(&mut self, e: Exception) {
-        trap::take_trap(&mut self.st, e.cause, e.tval, false);
-        self.fetch_vpn = NO_PAGE;
-        self.exit = true;
+    /// Executes `insn` at `pc` with the retire/trap bookkeeping; returns the next pc.
+    #[inline(always)]
+    fn step<B: Bus + ?Sized, S: Sink>(
+        &mut self,
+        bus: &mut B,
+        sink: &mut S,
+        insn: Insn,
+        pc: u64,
+    ) -> u64 {
+        match self.execute(bus, insn, pc) {
+            Ok(next) => {
+                self.st.x[0] = 0;
+                self.st.retired = self.st.retired.wrapping_add(1);
+                if S::ON {
+                    let rd = usize::from(insn.rd & 31);
+                    let wrote = rd != 0 && writes_rd(insn);
+                    sink.event(HartEvent::Retired {
+                        pc,
+                        insn,
+                        rd: wrote.then(|| (insn.rd, self.st.x[rd])),
+                    });
+                }
+                next
+            }
+            Err(e) => {
+                if S::ON {
+                    sink.event(HartEvent::Exception {
+                        pc,
+                        insn: Some(insn),
+                        cause: e.cause,
+                        tval: e.tval,
+                    });
+                }
+                self.st.pc = pc;
+                self.raise(e, Some(insn));
+                self.st.pc
+            }
+        }
     }
 
-    /// Fetch outside the fast path: a new page, an empty slot, or an instruction that
-    /// straddles a page boundary (those are decoded every time and never cached, so a store
-    /// to either page needs no cross-page invalidation).
+    /// One instruction at `self.st.pc` outside the fast path: a new page, an empty slot, or
+    /// an instruction that straddles a page boundary. Leaves the next pc in `self.st.pc`.
     #[cold]
     #[inline(never)]
+    fn step_slow<B: Bus + ?Sized, S: Sink>(&mut self, bus: &mut B, sink: &mut S) {
+        let pc = self.st.pc;
+        match self.fetch_slow(bus, pc) {
+            Ok(insn) => self.st.pc = self.step(bus, sink, insn, pc),
+            Err(e) => {
+                if S::ON {
+                    sink.event(HartEvent::Exception {
+                        pc,
+                        insn: None,
+                        cause: e.cause,
+                        tval: e.tval,
+                    });
+                }
+                self.raise(e, None);
+            }
+        }
+    }
+
+    /// Takes a synchronous exception at the current pc. `insn` is the instruction that
+    /// raised it (None for fetch faults): explicit memory faults get its transformed form in
+    /// htinst/mtinst.
+    fn raise(&mut self, mut e: Exception, insn: Option<Insn>) {
+        if let (Some(i), 0, false) = (insn, e.tinst, e.implicit) {
+            let va = tinst::original_va(i, &self.st.x);
+            e.tinst = tinst::transform(i, e.cause, e.tval, va);
+        }
+        let to = trap::take_trap(&mut self.st, e, false);
+        self.fetch_vpn = NO_PAGE;
+        self.exit = true;
+        if let Some(r) = self.host_stop(to) {
+            self.stop = Some(r);
+        }
+    }
+
+    /// In HS-host mode, the stop reason for a trap just taken into `to`.
+    fn host_stop(&self, to: Mode) -> Option<StopReason> {
+        if !self.cfg.hs_host {
+            return None;
+        }
+        match (to.privilege, to.virt) {
+            (PrivLevel::Machine, _) => Some(StopReason::MTrap),
+            (_, false) => Some(StopReason::HsTrap),
+            _ => None,
+        }
+    }
+
+    /// Recomputes the fetch and data translation contexts from the CSRs and the mode.
+    pub(crate) fn refresh_ctx(&mut self) {
+        self.fetch_ctx = xlate::ctx_for(&self.st, self.st.mode, false);
+        self.data_ctx = xlate::ctx_for(&self.st, xlate::data_mode(&self.st), false);
+    }
+
+    /// Fetch and decode at `pc`, caching the result unless the instruction straddles a page
+    /// boundary (those are decoded every time and never cached, so a store to either page
+    /// needs no cross-page invalidation).
+    #[inline(always)]
     fn fetch_slow<B: Bus + ?Sized>(&mut self, bus: &mut B, pc: u64) -> Result<Insn, Exception> {
         let pa = self.translate(bus, pc, AccessType::Fetch)?;
         let ppn = pa >> PAGE_SHIFT;
