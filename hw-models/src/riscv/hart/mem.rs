@@ -10,8 +10,10 @@ use sim_core::{AccessWidth, HostPhysAddr};
 use super::bus::{Bus, MmioEffect};
 use super::config::MisalignedPolicy;
 use super::trap::Exception;
+use super::xlate::fault_exception;
 use super::{Hart, StopReason};
 use crate::riscv::cause::exc;
+use crate::riscv::mmu::{AccessType as MmuAccess, TranslateCtx};
 
 /// Entries in the RAM lookup cache.
 const RAM_TLB_ENTRIES: usize = 64;
@@ -73,16 +75,44 @@ const fn width_of(size: usize) -> AccessWidth {
 }
 
 impl Hart {
-    /// Virtual to physical. Identity today: without S-mode there is no satp, and mstatus.MPRV
-    /// selects U whose addressing is also bare. Part 2 calls the MMU here.
+    /// Virtual to physical through the MMU with the current fetch or data context. The
+    /// untranslated case (M-mode, Bare) costs one branch.
     #[inline(always)]
     pub(crate) fn translate<B: Bus + ?Sized>(
         &mut self,
-        _bus: &mut B,
+        bus: &mut B,
         va: u64,
-        _access: AccessType,
+        access: AccessType,
     ) -> Result<u64, Exception> {
-        Ok(va)
+        let ctx = if access == AccessType::Fetch {
+            self.fetch_ctx
+        } else {
+            self.data_ctx
+        };
+        match ctx {
+            None => Ok(va),
+            Some(c) => self.translate_with(bus, &c, va, access),
+        }
+    }
+
+    /// Translation through the TLB (walking on a miss).
+    #[inline(never)]
+    pub(crate) fn translate_with<B: Bus + ?Sized>(
+        &mut self,
+        bus: &mut B,
+        ctx: &TranslateCtx,
+        va: u64,
+        access: AccessType,
+    ) -> Result<u64, Exception> {
+        let at = match access {
+            AccessType::Fetch => MmuAccess::Fetch,
+            AccessType::Load => MmuAccess::Load,
+            AccessType::Store => MmuAccess::Store,
+        };
+        match self.tlb.translate(bus.mem(), ctx, va, at) {
+            Ok(t) => Ok(t.pa.as_u64()),
+            Err(f) => Err(fault_exception(f, va, ctx.virt)),
+        }
     }
 
     /// The RAM page holding physical page `ppn`, if it is RAM.

@@ -23,12 +23,16 @@ mod bus;
 mod config;
 pub mod csr;
 mod exec;
+mod host;
 mod icache;
 mod mem;
 mod run;
 mod state;
+mod system;
+mod tinst;
 mod trace;
 mod trap;
+mod xlate;
 
 #[cfg(test)]
 mod tests;
@@ -37,11 +41,17 @@ use alloc::vec::Vec;
 
 pub use bus::{Bus, BusError, MmioEffect, RamBus};
 pub use config::{HartConfig, MisalignedPolicy};
+pub use csr::access::CsrOp;
+pub use host::CsrAccess;
 pub use trace::HartEvent;
 pub use trap::Exception;
 
+/// The trap an HS-side operation raised: cause, tval, tval2 (htval), tinst (htinst).
+pub type Trap = Exception;
+
 use crate::riscv::cause::irq;
 use crate::riscv::csr_num;
+use crate::riscv::mmu::{Tlb, TranslateCtx};
 use crate::riscv::privilege::Mode;
 use config::Features;
 use icache::DecodeCache;
@@ -65,6 +75,11 @@ pub enum StopReason {
         /// The watched address that was written.
         addr: u64,
     },
+    /// [`HartConfig::hs_host`] only: a trap was just taken into HS-mode (scause, sepc, stval,
+    /// htval, htinst, hstatus written; the hart is in HS-mode at stvec).
+    HsTrap,
+    /// [`HartConfig::hs_host`] only: a trap was just taken into M-mode.
+    MTrap,
 }
 
 /// An interrupt input driven by the board (priv "Machine Interrupt Registers").
@@ -88,6 +103,27 @@ impl IrqLine {
             Self::Meip => irq::MEI,
             Self::Seip => irq::SEI,
         }
+    }
+}
+
+impl Hart {
+    /// Drives guest external interrupt line `n` (1..=GEILEN, i.e. bit `n` of `hgeip`).
+    /// Other numbers are ignored. Takes effect at the next [`Hart::run`].
+    pub fn set_guest_irq_line(&mut self, n: u32, level: bool) {
+        if n == 0 || n > csr::mip::GEILEN {
+            return;
+        }
+        let b = 1u64 << n;
+        if level {
+            self.st.csr.hgeip |= b;
+        } else {
+            self.st.csr.hgeip &= !b;
+        }
+    }
+
+    /// The guest external interrupt lines (`hgeip`).
+    pub fn guest_irq_lines(&self) -> u64 {
+        self.st.csr.hgeip
     }
 }
 
@@ -128,6 +164,13 @@ pub struct Hart {
     stop: Option<StopReason>,
     /// The hart is stalled in WFI.
     waiting: bool,
+    /// The software TLB (tagged by V/VMID/ASID).
+    tlb: Tlb,
+    /// Translation context of instruction fetches, `None` when untranslated. Recomputed
+    /// whenever the inner loop is left (every CSR write, trap, xRET and fence leaves it).
+    fetch_ctx: Option<TranslateCtx>,
+    /// Translation context of explicit loads and stores (MPRV applied).
+    data_ctx: Option<TranslateCtx>,
 }
 
 impl Hart {
@@ -145,6 +188,9 @@ impl Hart {
             exit: false,
             stop: None,
             waiting: false,
+            tlb: Tlb::new(cfg.tlb_entries),
+            fetch_ctx: None,
+            data_ctx: None,
         }
     }
 
@@ -162,6 +208,7 @@ impl Hart {
             .minstret
             .write(0, retired.wrapping_sub(1), false);
         self.waiting = false;
+        self.tlb.flush_all();
         self.flush_icache();
     }
 
