@@ -171,6 +171,10 @@ pub struct Hart {
     fetch_ctx: Option<TranslateCtx>,
     /// Translation context of explicit loads and stores (MPRV applied).
     data_ctx: Option<TranslateCtx>,
+    /// (VA page, PA page) of the last translated load, `NO_PAGE` when none.
+    last_load: (u64, u64),
+    /// (VA page, PA page) of the last translated store.
+    last_store: (u64, u64),
 }
 
 impl Hart {
@@ -191,6 +195,8 @@ impl Hart {
             tlb: Tlb::new(cfg.tlb_entries),
             fetch_ctx: None,
             data_ctx: None,
+            last_load: (NO_PAGE, 0),
+            last_store: (NO_PAGE, 0),
         }
     }
 
