@@ -8,6 +8,8 @@
 //! can make the host allocate more than that.
 
 mod frame;
+#[cfg(test)]
+mod tests;
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -15,7 +17,7 @@ use alloc::vec::Vec;
 use crate::addr::HostPhysAddr;
 use crate::width::AccessWidth;
 
-pub use frame::FrameAllocator;
+pub use frame::{FrameAllocator, FrameError};
 
 /// log2 of [`PAGE_SIZE`].
 pub const PAGE_SHIFT: u32 = 12;
@@ -91,6 +93,10 @@ pub enum MemError {
 
 /// Where a page lives: a bank and a page index within it. Cheap to copy, so translation caches
 /// can hold it instead of a pointer.
+///
+/// A `PageRef` is only meaningful for the [`PhysMem`] that produced it. Banks are never removed
+/// or reordered, so a `PageRef` stays valid for the lifetime of that memory, also across later
+/// [`PhysMem::add_ram`] calls.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct PageRef {
     bank: u32,
@@ -149,7 +155,30 @@ impl PhysMem {
         self.regions.iter().find(|r| r.contains(addr.as_u64()))
     }
 
+    /// Total bytes of RAM in all banks.
+    pub fn ram_size(&self) -> u64 {
+        self.ram_total
+    }
+
+    /// Whether `addr` is RAM (not an MMIO hole, not unmapped).
+    #[inline]
+    pub fn is_ram(&self, addr: HostPhysAddr) -> bool {
+        self.page_ref(addr).is_some()
+    }
+
     /// Adds a RAM bank. Its pages are allocated lazily.
+    ///
+    /// ```
+    /// use sim_core::mem::{MemError, PhysMem};
+    /// use sim_core::HostPhysAddr;
+    ///
+    /// let mut mem = PhysMem::new(1 << 20);
+    /// mem.add_ram(HostPhysAddr::new(0x8000_0000), 1 << 20).unwrap();
+    /// assert!(matches!(
+    ///     mem.add_ram(HostPhysAddr::new(0x9000_0000), 0x1000),
+    ///     Err(MemError::LimitExceeded { .. })
+    /// ));
+    /// ```
     pub fn add_ram(&mut self, base: HostPhysAddr, size: u64) -> Result<(), MemError> {
         let requested = self.ram_total.saturating_add(size);
         if requested > self.limit {
@@ -158,21 +187,28 @@ impl PhysMem {
                 limit: self.limit,
             });
         }
+        // PageRef holds 32-bit bank and page indices; a bank of more than 2^32 pages (16 TiB)
+        // or more than 2^32 banks cannot be named, so refuse it up front.
+        let pages = u32::try_from(size >> PAGE_SHIFT)
+            .ok()
+            .and_then(|p| usize::try_from(p).ok())
+            .ok_or(MemError::BadRegion { base, size })?;
+        if u32::try_from(self.banks.len()).is_err() {
+            return Err(MemError::BadRegion { base, size });
+        }
         self.insert_region(Region {
             base,
             size,
             kind: RegionKind::Ram,
         })?;
-        let pages =
-            usize::try_from(size >> PAGE_SHIFT).map_err(|_| MemError::BadRegion { base, size })?;
         let mut v = Vec::new();
         v.resize_with(pages, || None);
+        // Pushed, not sorted in: bank indices inside existing PageRefs must stay valid.
         self.banks.push(RamBank {
             base: base.as_u64(),
             size,
             pages: v,
         });
-        self.banks.sort_by_key(|b| b.base);
         self.ram_total = requested;
         Ok(())
     }
@@ -225,12 +261,18 @@ impl PhysMem {
     }
 
     /// The host-physical address of the first byte of a page.
+    ///
+    /// # Panics
+    /// If `p` was produced by a different [`PhysMem`] (see [`PageRef`]).
     pub fn page_base(&self, p: PageRef) -> HostPhysAddr {
         let bank = &self.banks[p.bank as usize];
         HostPhysAddr::new(bank.base + ((p.index as u64) << PAGE_SHIFT))
     }
 
     /// Read access to a page; untouched pages read as zeros.
+    ///
+    /// # Panics
+    /// If `p` was produced by a different [`PhysMem`] (see [`PageRef`]).
     #[inline]
     pub fn page(&self, p: PageRef) -> &Page {
         match &self.banks[p.bank as usize].pages[p.index as usize] {
@@ -240,6 +282,9 @@ impl PhysMem {
     }
 
     /// Write access to a page, allocating it on first use.
+    ///
+    /// # Panics
+    /// If `p` was produced by a different [`PhysMem`] (see [`PageRef`]).
     #[inline]
     pub fn page_mut(&mut self, p: PageRef) -> &mut Page {
         let slot = &mut self.banks[p.bank as usize].pages[p.index as usize];
@@ -286,7 +331,8 @@ impl PhysMem {
         self.write_bytes(addr, &bytes[..n])
     }
 
-    /// Checks that every byte of `[addr, addr + len)` is RAM.
+    /// Checks that every byte of `[addr, addr + len)` is RAM. A range that would run past the
+    /// top of the address space fails with the first address that does not exist.
     pub fn check_ram(&self, addr: HostPhysAddr, len: u64) -> Result<(), MemError> {
         let mut a = addr.as_u64();
         let mut left = len;
@@ -295,6 +341,10 @@ impl PhysMem {
                 .ok_or(MemError::NotRam(HostPhysAddr::new(a)))?;
             let chunk = (PAGE_SIZE as u64 - (a & (PAGE_SIZE as u64 - 1))).min(left);
             left -= chunk;
+            if left == 0 {
+                break;
+            }
+            // More bytes remain, so the next page must exist; past 2^64 it cannot.
             a = a
                 .checked_add(chunk)
                 .ok_or(MemError::NotRam(HostPhysAddr::new(u64::MAX)))?;
@@ -342,10 +392,10 @@ impl PhysMem {
     pub fn zero(&mut self, addr: HostPhysAddr, len: u64) -> Result<(), MemError> {
         self.check_ram(addr, len)?;
         let mut a = addr.as_u64();
-        let end = a + len;
-        while a < end {
+        let mut left = len;
+        while left > 0 {
             let off = (a as usize) & (PAGE_SIZE - 1);
-            let chunk = ((PAGE_SIZE - off) as u64).min(end - a) as usize;
+            let chunk = ((PAGE_SIZE - off) as u64).min(left) as usize;
             let p = self
                 .page_ref(HostPhysAddr::new(a))
                 .ok_or(MemError::NotRam(HostPhysAddr::new(a)))?;
@@ -357,7 +407,8 @@ impl PhysMem {
             } else if self.banks[p.bank as usize].pages[p.index as usize].is_some() {
                 self.page_mut(p)[off..off + chunk].fill(0);
             }
-            a += chunk as u64;
+            left -= chunk as u64;
+            a = a.wrapping_add(chunk as u64);
         }
         Ok(())
     }
