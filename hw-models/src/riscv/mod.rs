@@ -4,6 +4,7 @@
 pub mod board;
 pub mod cause;
 pub mod csr_num;
+pub mod hart;
 pub mod isa;
 pub mod privilege;
 

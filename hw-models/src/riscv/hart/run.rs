@@ -1,0 +1,247 @@
+//! The interpreter loop and instruction fetch.
+//!
+//! The inner loop runs until the budget ends or something sets `exit`: per instruction it
+//! tests that the pc is still in the page the fetch fast path serves, copies the cached
+//! [`Insn`] out of the decode cache, executes it and counts it. Interrupts are checked only in
+//! the outer loop — at the start of a slice and after whatever can change the pending or
+//! enabled set (CSR writes, xRET, traps, line changes between slices) — so the common path
+//! has no interrupt test at all.
+
+use sim_core::mem::{PAGE_SHIFT, PAGE_SIZE};
+
+use super::bus::Bus;
+use super::icache::EMPTY;
+use super::mem::AccessType;
+use super::trace::HartEvent;
+use super::trap::{self, Exception};
+use super::{Hart, NO_PAGE, StopReason};
+use crate::riscv::cause::exc;
+use crate::riscv::isa::{Insn, decode};
+
+const PAGE_MASK: u64 = PAGE_SIZE as u64 - 1;
+/// The low two bits of a 32-bit (non-compressed) encoding.
+const LEN32_BITS: u16 = 0b11;
+
+/// A trace sink that does nothing; the untraced loop is monomorphised with it.
+struct NoTrace;
+/// Where events go.
+trait Sink {
+    const ON: bool;
+    fn event(&mut self, e: HartEvent);
+}
+impl Sink for NoTrace {
+    const ON: bool = false;
+    #[inline(always)]
+    fn event(&mut self, _: HartEvent) {}
+}
+struct FnSink<'a>(&'a mut dyn FnMut(&HartEvent));
+impl Sink for FnSink<'_> {
+    const ON: bool = true;
+    fn event(&mut self, e: HartEvent) {
+        (self.0)(&e)
+    }
+}
+
+impl Hart {
+    /// Runs at most `budget` instructions (every attempted instruction counts, including
+    /// ones that trap, so a trap loop cannot run forever) and reports why it stopped.
+    pub fn run<B: Bus + ?Sized>(&mut self, bus: &mut B, budget: u64) -> StopReason {
+        self.run_with(bus, budget, &mut NoTrace)
+    }
+
+    /// [`Hart::run`] that reports every retired instruction, exception and interrupt to
+    /// `hook`.
+    pub fn run_traced<B: Bus + ?Sized>(
+        &mut self,
+        bus: &mut B,
+        budget: u64,
+        hook: &mut dyn FnMut(&HartEvent),
+    ) -> StopReason {
+        self.run_with(bus, budget, &mut FnSink(hook))
+    }
+
+    fn run_with<B: Bus + ?Sized, S: Sink>(
+        &mut self,
+        bus: &mut B,
+        budget: u64,
+        sink: &mut S,
+    ) -> StopReason {
+        // The board may have changed the memory map between slices.
+        self.ram = super::mem::RamTlb::default();
+        let mut left = budget;
+        loop {
+            if self.waiting {
+                if trap::wfi_wakes(&self.st) {
+                    self.waiting = false;
+                } else {
+                    return StopReason::Wfi;
+                }
+            }
+            if let Some(i) = trap::pending_interrupt(&self.st) {
+                if S::ON {
+                    sink.event(HartEvent::Interrupt {
+                        pc: self.st.pc,
+                        cause: i,
+                    });
+                }
+                trap::take_trap(&mut self.st, i, 0, true);
+                self.fetch_vpn = NO_PAGE;
+            }
+            self.exit = false;
+            while !self.exit {
+                if left == 0 {
+                    return StopReason::Budget;
+                }
+                left -= 1;
+                let pc = self.st.pc;
+                let mut insn = if pc >> PAGE_SHIFT == self.fetch_vpn {
+                    self.icache.get(self.fetch_page, pc & PAGE_MASK)
+                } else {
+                    EMPTY
+                };
+                if insn.len == 0 {
+                    insn = match self.fetch_slow(bus, pc) {
+                        Ok(i) => i,
+                        Err(e) => {
+                            if S::ON {
+                                sink.event(HartEvent::Exception {
+                                    pc,
+                                    insn: None,
+                                    cause: e.cause,
+                                    tval: e.tval,
+                                });
+                            }
+                            self.raise(e);
+                            continue;
+                        }
+                    };
+                }
+                match self.execute(bus, insn, pc) {
+                    Ok(next) => {
+                        self.st.x[0] = 0;
+                        self.st.pc = next;
+                        self.st.retired = self.st.retired.wrapping_add(1);
+                        if S::ON {
+                            let rd = usize::from(insn.rd & 31);
+                            let wrote = rd != 0 && writes_rd(insn);
+                            sink.event(HartEvent::Retired {
+                                pc,
+                                insn,
+                                rd: wrote.then(|| (insn.rd, self.st.x[rd])),
+                            });
+                        }
+                    }
+                    Err(e) => {
+                        if S::ON {
+                            sink.event(HartEvent::Exception {
+                                pc,
+                                insn: Some(insn),
+                                cause: e.cause,
+                                tval: e.tval,
+                            });
+                        }
+                        self.raise(e);
+                    }
+                }
+            }
+            if let Some(r) = self.stop.take() {
+                return r;
+            }
+        }
+    }
+
+    /// Takes a synchronous exception at the current pc.
+    fn raise(&mut self, e: Exception) {
+        trap::take_trap(&mut self.st, e.cause, e.tval, false);
+        self.fetch_vpn = NO_PAGE;
+        self.exit = true;
+    }
+
+    /// Fetch outside the fast path: a new page, an empty slot, or an instruction that
+    /// straddles a page boundary (those are decoded every time and never cached, so a store
+    /// to either page needs no cross-page invalidation).
+    #[cold]
+    #[inline(never)]
+    fn fetch_slow<B: Bus + ?Sized>(&mut self, bus: &mut B, pc: u64) -> Result<Insn, Exception> {
+        let pa = self.translate(bus, pc, AccessType::Fetch)?;
+        let ppn = pa >> PAGE_SHIFT;
+        // Code must live in RAM: fetching from a device region is an access fault.
+        let page = self
+            .ram_page(bus, ppn)
+            .ok_or(Exception::new(exc::INSTRUCTION_ACCESS_FAULT, pc))?;
+        let off = (pa & PAGE_MASK) as usize;
+        let lo = {
+            let p = bus.mem().page(page);
+            match (p.get(off), p.get(off + 1)) {
+                (Some(&a), Some(&b)) => u16::from_le_bytes([a, b]),
+                _ => 0,
+            }
+        };
+        let (raw, straddles) = if lo & LEN32_BITS != LEN32_BITS {
+            (u32::from(lo), false)
+        } else if off + 4 <= PAGE_SIZE {
+            let p = bus.mem().page(page);
+            let hi = match (p.get(off + 2), p.get(off + 3)) {
+                (Some(&a), Some(&b)) => u16::from_le_bytes([a, b]),
+                _ => 0,
+            };
+            (u32::from(lo) | (u32::from(hi) << 16), false)
+        } else {
+            // The upper parcel is on the next page: fetch it separately; a fault there
+            // reports the address of that parcel.
+            let pc2 = pc.wrapping_add(2);
+            let pa2 = self.translate(bus, pc2, AccessType::Fetch)?;
+            let p2 = self
+                .ram_page(bus, pa2 >> PAGE_SHIFT)
+                .ok_or(Exception::new(exc::INSTRUCTION_ACCESS_FAULT, pc2))?;
+            let off2 = (pa2 & PAGE_MASK) as usize;
+            let m = bus.mem().page(p2);
+            let hi = match (m.get(off2), m.get(off2 + 1)) {
+                (Some(&a), Some(&b)) => u16::from_le_bytes([a, b]),
+                _ => 0,
+            };
+            (u32::from(lo) | (u32::from(hi) << 16), true)
+        };
+        let insn = decode(raw);
+        let (handle, _) = self.icache.page_for(ppn);
+        if !straddles {
+            self.icache.set(handle, pa & PAGE_MASK, insn);
+        }
+        self.fetch_vpn = pc >> PAGE_SHIFT;
+        self.fetch_page = handle;
+        Ok(insn)
+    }
+}
+
+/// Whether an instruction writes `rd` (for the trace only).
+fn writes_rd(insn: Insn) -> bool {
+    use crate::riscv::isa::Op;
+    !matches!(
+        insn.op,
+        Op::Beq
+            | Op::Bne
+            | Op::Blt
+            | Op::Bge
+            | Op::Bltu
+            | Op::Bgeu
+            | Op::Sb
+            | Op::Sh
+            | Op::Sw
+            | Op::Sd
+            | Op::Fence
+            | Op::FenceI
+            | Op::Ecall
+            | Op::Ebreak
+            | Op::Mret
+            | Op::Sret
+            | Op::Wfi
+            | Op::SfenceVma
+            | Op::HfenceVvma
+            | Op::HfenceGvma
+            | Op::HsvB
+            | Op::HsvH
+            | Op::HsvW
+            | Op::HsvD
+            | Op::Illegal
+    )
+}
