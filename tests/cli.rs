@@ -71,7 +71,10 @@ fn info_lists_architectures_features_and_version() {
     let o = hvsim(&["info"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.starts_with(&format!("hvsim {}\n", env!("CARGO_PKG_VERSION"))), "{out}");
+    assert!(
+        out.starts_with(&format!("hvsim {}\n", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
     for needle in [
         "riscv64 (H extension)",
         "aarch64 (EL2)",
@@ -83,7 +86,13 @@ fn info_lists_architectures_features_and_version() {
     }
     // Nothing for aarch64 or x86_64 exists yet, and the listing must say so.
     let aarch64 = out.split("aarch64 (EL2)").nth(1).unwrap_or_default();
-    assert!(aarch64.lines().skip(1).take_while(|l| !l.is_empty()).all(|l| l.contains("not built yet")));
+    assert!(
+        aarch64
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .all(|l| l.contains("not built yet"))
+    );
 }
 
 #[test]
@@ -108,7 +117,10 @@ fn inspect_riscv64_fixture() {
     ] {
         assert!(out.contains(needle), "{needle:?} not in:\n{out}");
     }
-    assert!(!out.contains(".Lpcrel_hi0"), "local labels only with --symbols");
+    assert!(
+        !out.contains(".Lpcrel_hi0"),
+        "local labels only with --symbols"
+    );
 }
 
 #[test]
@@ -127,8 +139,14 @@ fn inspect_aarch64_and_x86_64_fixtures() {
     let o = hvsim(&["inspect", AARCH64_TINY]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("machine:         aarch64 (EM_AARCH64)"), "{out}");
-    assert!(out.contains("entry:           0x40080000 (in segment 0)"), "{out}");
+    assert!(
+        out.contains("machine:         aarch64 (EM_AARCH64)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("entry:           0x40080000 (in segment 0)"),
+        "{out}"
+    );
     // Five A64 instructions.
     assert!(out.contains("0x14        0x14        r-x"), "{out}");
 
@@ -136,7 +154,10 @@ fn inspect_aarch64_and_x86_64_fixtures() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("machine:         x86_64 (EM_X86_64)"), "{out}");
-    assert!(out.contains("entry:           0x100000 (in segment 0)"), "{out}");
+    assert!(
+        out.contains("entry:           0x100000 (in segment 0)"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -163,8 +184,20 @@ fn random_bytes_are_not_an_elf() {
 #[test]
 fn truncated_header_is_reported() {
     let bytes = fixture(RISCV_TINY);
-    inspect_bad_file("truncated", &bytes[..40], &["truncated ELF64 file header", "needs 64 bytes", "file has 40"]);
-    inspect_bad_file("ident-only", &bytes[..10], &["truncated ELF identification"]);
+    inspect_bad_file(
+        "truncated",
+        &bytes[..40],
+        &[
+            "truncated ELF64 file header",
+            "needs 64 bytes",
+            "file has 40",
+        ],
+    );
+    inspect_bad_file(
+        "ident-only",
+        &bytes[..10],
+        &["truncated ELF identification"],
+    );
 }
 
 #[test]
@@ -176,7 +209,11 @@ fn segment_past_end_of_file_is_reported() {
     inspect_bad_file(
         "segment-past-eof",
         &bytes,
-        &["program header 0 (PT_LOAD)", "p_offset 0x1000000", "past the end of the file"],
+        &[
+            "program header 0 (PT_LOAD)",
+            "p_offset 0x1000000",
+            "past the end of the file",
+        ],
     );
 }
 
@@ -184,7 +221,11 @@ fn segment_past_end_of_file_is_reported() {
 fn big_endian_and_32_bit_are_unsupported() {
     let mut bytes = fixture(RISCV_TINY);
     bytes[EI_DATA] = 2; // ELFDATA2MSB
-    inspect_bad_file("big-endian", &bytes, &["big-endian", "ELFDATA2MSB", "not supported"]);
+    inspect_bad_file(
+        "big-endian",
+        &bytes,
+        &["big-endian", "ELFDATA2MSB", "not supported"],
+    );
     let mut bytes = fixture(RISCV_TINY);
     bytes[EI_CLASS] = 1; // ELFCLASS32
     inspect_bad_file("elf32", &bytes, &["32-bit", "ELFCLASS32", "not supported"]);
@@ -214,7 +255,10 @@ fn help_and_version_succeed() {
     assert!(stdout(&o).contains("inspect"));
     let o = hvsim(&["--version"]);
     assert!(o.status.success());
-    assert_eq!(stdout(&o).trim(), format!("hvsim {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        stdout(&o).trim(),
+        format!("hvsim {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]

@@ -19,19 +19,25 @@
 //! half-written word: a putchar command written low half first would otherwise read as a
 //! syscall pointer, and high half first as a putchar of the wrong character. [`Htif`]
 //! therefore tracks which bytes of `tohost` the guest stored since the host last took a
-//! command, and a command is complete when:
-//! - all eight bytes were stored, in any order and with any access widths; or
-//! - the guest loads `tohost` while some bytes are stored: a guest that reads `tohost` is
-//!   waiting for the host, so it has finished writing (the bytes it did not store keep the
-//!   value the host left there, which is 0).
+//! command ([`Htif::note_store`]); the command is complete when all eight bytes were stored,
+//! in any order and with any access widths. A guest that stores only part of the word and
+//! then goes on without storing the rest (say, a low-half store followed by a spin until
+//! `tohost` reads 0) has finished writing: the board takes such a partial command once the
+//! hart has run [`PARTIAL_GRACE_INSNS`] instructions past the first partial store (the bytes
+//! the guest did not store keep the value the host left, 0).
 
 pub mod syscall;
 
 use sim_core::mem::{MemError, PhysMem};
 use sim_core::{AccessWidth, HostPhysAddr};
 
-pub use syscall::{Console, Stream, SyscallOutcome};
+pub use syscall::SyscallOutcome;
 
+use super::console::{Console, Stream};
+
+/// Instructions a partly stored `tohost` may wait for its remaining bytes before the board
+/// takes it as it is (see the module documentation).
+pub const PARTIAL_GRACE_INSNS: u64 = 4096;
 /// The size of `tohost` and `fromhost` in bytes.
 pub const HTIF_WORD_BYTES: u64 = 8;
 /// All bytes of `tohost` stored.
@@ -228,13 +234,6 @@ impl Htif {
         self.stored == ALL_BYTES
     }
 
-    /// Notes a guest load of `len` bytes at `addr`. Returns true when the load reads a
-    /// partly stored `tohost`: the guest is waiting, so the command is complete (see the
-    /// module documentation). The caller serves it before the load reads memory.
-    pub fn note_load(&mut self, addr: u64, len: u64) -> bool {
-        self.stored != 0 && self.touches(addr, len)
-    }
-
     /// Whether the guest has stored any byte of `tohost` that the host has not taken.
     pub fn pending(&self) -> bool {
         self.stored != 0
@@ -276,9 +275,19 @@ impl Htif {
         mem: &mut PhysMem,
         console: &mut dyn Console,
     ) -> Result<HtifOutcome, HtifError> {
-        let Some(cmd) = self.take(mem)? else {
-            return Ok(HtifOutcome::Continue);
-        };
+        match self.take(mem)? {
+            Some(cmd) => self.execute(cmd, mem, console),
+            None => Ok(HtifOutcome::Continue),
+        }
+    }
+
+    /// Serves a command already taken with [`Htif::take`].
+    pub fn execute(
+        &mut self,
+        cmd: HtifCommand,
+        mem: &mut PhysMem,
+        console: &mut dyn Console,
+    ) -> Result<HtifOutcome, HtifError> {
         match cmd.request() {
             HtifRequest::Exit(code) => Ok(HtifOutcome::Exit(code)),
             HtifRequest::Putchar(c) => {

@@ -310,7 +310,11 @@ impl Hart {
         a: u64,
         b: u64,
     ) -> Result<u64, Exception> {
-        let size = if matches!(insn.op, Op::LrW | Op::ScW) { 4 } else { 8 };
+        let size = if matches!(insn.op, Op::LrW | Op::ScW) {
+            4
+        } else {
+            8
+        };
         let is_lr = matches!(insn.op, Op::LrW | Op::LrD);
         let at = if is_lr {
             AccessType::Load

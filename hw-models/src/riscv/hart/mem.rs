@@ -318,7 +318,10 @@ impl Hart {
     ) {
         let off = (pa & PAGE_MASK) as usize;
         let bytes = value.to_le_bytes();
-        if let (Some(d), Some(s)) = (bus.mem().page_mut(p).get_mut(off..off + size), bytes.get(..size)) {
+        if let (Some(d), Some(s)) = (
+            bus.mem().page_mut(p).get_mut(off..off + size),
+            bytes.get(..size),
+        ) {
             d.copy_from_slice(s);
         }
         self.after_ram_store(pa, size as u64);

@@ -54,8 +54,7 @@ pub fn pending_interrupt(st: &ArchState) -> Option<u64> {
     if pending == 0 {
         return None;
     }
-    let m_enabled =
-        st.mode.privilege != PrivLevel::Machine || st.csr.mstatus & MIE != 0;
+    let m_enabled = st.mode.privilege != PrivLevel::Machine || st.csr.mstatus & MIE != 0;
     let to_m = if m_enabled {
         pending & !st.csr.mideleg
     } else {
@@ -104,7 +103,11 @@ fn trap_target(st: &ArchState, cause: u64, interrupt: bool) -> PrivLevel {
 fn enter_m(st: &mut ArchState, cause: u64, tval: u64, interrupt: bool) {
     let c = &mut st.csr;
     c.mepc = st.pc;
-    c.mcause = if interrupt { cause | INTERRUPT_BIT } else { cause };
+    c.mcause = if interrupt {
+        cause | INTERRUPT_BIT
+    } else {
+        cause
+    };
     c.mtval = tval;
     let mut s = c.mstatus;
     s = if s & MIE != 0 { s | MPIE } else { s & !MPIE };

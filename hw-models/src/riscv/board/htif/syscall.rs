@@ -13,6 +13,7 @@ use sim_core::mem::PhysMem;
 use sim_core::{AccessWidth, HostPhysAddr};
 
 use super::HtifError;
+use crate::riscv::board::console::{Console, Stream};
 
 /// Doublewords in a syscall block.
 pub const BLOCK_WORDS: usize = 8;
@@ -36,22 +37,6 @@ const FD_STDOUT: u64 = 1;
 const FD_STDERR: u64 = 2;
 /// Bytes copied out of guest memory per console write.
 const CHUNK: usize = 256;
-
-/// A host output stream.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Stream {
-    /// Standard output (UART, HTIF putchar, fd 1).
-    Stdout,
-    /// Standard error (fd 2).
-    Stderr,
-}
-
-/// Where the board's character output goes: the process's stdout/stderr in the CLI, a buffer
-/// in tests.
-pub trait Console {
-    /// Writes `bytes` to `stream`.
-    fn write(&mut self, stream: Stream, bytes: &[u8]);
-}
 
 /// How a syscall ended.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

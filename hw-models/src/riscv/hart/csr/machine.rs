@@ -308,4 +308,3 @@ pub(super) fn lookup(num: u16, f: Features) -> Option<CsrDef> {
     };
     Some(d)
 }
-

@@ -11,7 +11,9 @@ pub mod counters;
 mod machine;
 /// Constants of the M-mode CSRs.
 pub mod machine_consts {
-    pub use super::machine::{MARCHID, MENVCFG_FIOM, MIMPID, MTVEC_MODE_MASK, MTVEC_VECTORED, MVENDORID};
+    pub use super::machine::{
+        MARCHID, MENVCFG_FIOM, MIMPID, MTVEC_MODE_MASK, MTVEC_VECTORED, MVENDORID,
+    };
 }
 pub mod mip;
 pub mod mstatus;
