@@ -1,0 +1,84 @@
+//! `--trace insn`: one line per retired instruction, exception and interrupt.
+//!
+//! ```text
+//! 0x0000000080000000  00000297  auipc   t0, 0x0            t0=0x0000000080000000
+//! 0x0000000080000010  4501      c.li    a0, 0              a0=0x0000000000000000
+//! 0x0000000080000020  00000073  ecall                      exception 11 (tval 0x0)
+//! 0x0000000080000044                                       interrupt 7
+//! ```
+
+use std::fmt::Write;
+
+use hw_models::riscv::hart::HartEvent;
+use hw_models::riscv::isa::Insn;
+
+/// ABI register names, x0..x31.
+const ABI: [&str; 32] = [
+    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4",
+    "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4",
+    "t5", "t6",
+];
+
+/// Width of the disassembly column.
+const DISASM_COLUMN: usize = 30;
+
+fn encoding(insn: &Insn) -> String {
+    if insn.len == 2 {
+        format!("{:04x}    ", insn.raw & 0xffff)
+    } else {
+        format!("{:08x}", insn.raw)
+    }
+}
+
+/// The disassembly of one instruction.
+fn disassemble(insn: &Insn, _pc: u64) -> String {
+    let mut name = format!("{:?}", insn.op).to_lowercase();
+    if insn.len == 2 {
+        name.insert_str(0, "c:");
+    }
+    format!(
+        "{name} {},{},{},{:#x}",
+        ABI[usize::from(insn.rd & 31)],
+        ABI[usize::from(insn.rs1 & 31)],
+        ABI[usize::from(insn.rs2 & 31)],
+        insn.imm
+    )
+}
+
+/// Formats one event as a trace line (no trailing newline).
+pub fn format_event(ev: &HartEvent) -> String {
+    let mut s = String::with_capacity(96);
+    match *ev {
+        HartEvent::Retired { pc, insn, rd } => {
+            let text = disassemble(&insn, pc);
+            let _ = write!(s, "{pc:#018x}  {}  {text:<DISASM_COLUMN$}", encoding(&insn));
+            if let Some((r, v)) = rd {
+                let name = ABI.get(usize::from(r)).copied().unwrap_or("?");
+                let _ = write!(s, " {name}={v:#018x}");
+            }
+        }
+        HartEvent::Exception {
+            pc,
+            insn,
+            cause,
+            tval,
+        } => {
+            let (enc, text) = match insn {
+                Some(i) => (encoding(&i), disassemble(&i, pc)),
+                None => ("        ".to_string(), "<fetch failed>".to_string()),
+            };
+            let _ = write!(
+                s,
+                "{pc:#018x}  {enc}  {text:<DISASM_COLUMN$} exception {cause} (tval {tval:#x})"
+            );
+        }
+        HartEvent::Interrupt { pc, cause } => {
+            let _ = write!(
+                s,
+                "{pc:#018x}  {:8}  {:<DISASM_COLUMN$} interrupt {cause}",
+                "", ""
+            );
+        }
+    }
+    s.trim_end().to_string()
+}
