@@ -11,6 +11,9 @@ use crate::riscv::csr_num;
 use crate::riscv::isa::{Insn, Op};
 use crate::riscv::privilege::PrivLevel;
 
+/// CSR numbers are 12 bits (bits 31:20 of the encoding).
+const CSR_NUM_MASK: u32 = 0xfff;
+
 #[inline(always)]
 const fn sext32(v: u64) -> u64 {
     v as i32 as i64 as u64
@@ -30,8 +33,8 @@ pub(crate) const fn rem(a: i64, b: i64) -> i64 {
 }
 /// DIVU: by zero gives 2^XLEN - 1.
 #[inline]
-pub(crate) const fn divu(a: u64, b: u64) -> u64 {
-    if b == 0 { u64::MAX } else { a / b }
+pub(crate) fn divu(a: u64, b: u64) -> u64 {
+    a.checked_div(b).unwrap_or(u64::MAX)
 }
 /// REMU: by zero gives the dividend.
 #[inline]
@@ -52,9 +55,8 @@ pub(crate) const fn remw(a: u64, b: u64) -> u64 {
 }
 /// DIVUW.
 #[inline]
-pub(crate) const fn divuw(a: u64, b: u64) -> u64 {
-    let (a, b) = (a as u32, b as u32);
-    (if b == 0 { u32::MAX } else { a / b }) as i32 as i64 as u64
+pub(crate) fn divuw(a: u64, b: u64) -> u64 {
+    (a as u32).checked_div(b as u32).unwrap_or(u32::MAX) as i32 as i64 as u64
 }
 /// REMUW.
 #[inline]
@@ -190,7 +192,7 @@ impl Hart {
             | Op::AmominuD
             | Op::AmomaxuD => self.exec_amo(bus, insn, a, b)?,
             Op::Ecall => return Err(self.ecall()),
-            // norm:ebreak: breakpoint with xtval = the pc of the EBREAK.
+            // norm:ebreak_op: breakpoint; hvsim sets xtval to the pc of the EBREAK (norm:mtval_op).
             Op::Ebreak => return Err(Exception::new(exc::BREAKPOINT, pc)),
             Op::Mret => return self.exec_mret(insn),
             Op::Wfi => return self.exec_wfi(insn, next),
@@ -225,6 +227,7 @@ impl Hart {
         self.st.x[rd & 31] = v;
     }
 
+    #[inline(never)]
     fn ecall(&self) -> Exception {
         let cause = match (self.st.mode.privilege, self.st.mode.virt) {
             (PrivLevel::User, _) => exc::ECALL_FROM_U,
@@ -236,6 +239,7 @@ impl Hart {
         Exception::new(cause, 0)
     }
 
+    #[inline(never)]
     fn exec_mret(&mut self, insn: Insn) -> Result<u64, Exception> {
         if self.st.mode.privilege != PrivLevel::Machine {
             return Err(Exception::illegal(insn.raw));
@@ -250,6 +254,7 @@ impl Hart {
     /// limit is zero, norm:MSTATUS_TW_TIME_LIMIT) and, once S exists, always in U
     /// (norm:mstatus_tw_umode_op). Otherwise it retires; with no interrupt pending and enabled
     /// in mie the hart stalls and the slice ends so the board can advance time.
+    #[inline(never)]
     fn exec_wfi(&mut self, insn: Insn, next: u64) -> Result<u64, Exception> {
         let p = self.st.mode.privilege;
         if p != PrivLevel::Machine
@@ -264,22 +269,22 @@ impl Hart {
         Ok(next)
     }
 
+    #[inline(never)]
     fn fence_i(&mut self) {
         self.icache.flush();
-        for &w in &self.watches {
-            self.icache.mark(w >> sim_core::mem::PAGE_SHIFT);
-        }
+        self.remark_watches();
         self.fetch_vpn = super::NO_PAGE;
         self.exit = true;
     }
 
+    #[inline(never)]
     fn exec_csr<B: Bus + ?Sized>(
         &mut self,
         bus: &mut B,
         insn: Insn,
         a: u64,
     ) -> Result<u64, Exception> {
-        let num = (insn.imm as u32 & 0xfff) as u16;
+        let num = (insn.imm as u32 & CSR_NUM_MASK) as u16;
         let uimm = u64::from(insn.rs1 & 31);
         let (op, operand, writes) = match insn.op {
             Op::Csrrw => (CsrOp::Write, a, true),
@@ -303,6 +308,7 @@ impl Hart {
         Ok(old)
     }
 
+    #[inline(never)]
     fn exec_lrsc<B: Bus + ?Sized>(
         &mut self,
         bus: &mut B,
@@ -340,6 +346,7 @@ impl Hart {
         }
     }
 
+    #[inline(never)]
     fn exec_amo<B: Bus + ?Sized>(
         &mut self,
         bus: &mut B,

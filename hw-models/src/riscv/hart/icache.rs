@@ -35,17 +35,16 @@ pub(crate) const EMPTY: Insn = Insn {
     raw: 0,
 };
 
-#[derive(Debug)]
-struct CodePage {
-    insns: Vec<Insn>,
-    /// Whether any slot may be non-empty (lets repeated invalidation skip work).
-    populated: bool,
-}
-
 /// The cache. See the module documentation.
+///
+/// All slot arrays live in one flat vector (page handle `h` owns
+/// `insns[h * SLOTS..(h + 1) * SLOTS]`), so a fetch is one bounds check and one load.
 #[derive(Debug)]
 pub(crate) struct DecodeCache {
-    pages: Vec<CodePage>,
+    insns: Vec<Insn>,
+    /// Per page handle: whether any slot may be non-empty (lets repeated invalidation skip
+    /// work).
+    populated: Vec<bool>,
     index: BTreeMap<u64, u32>,
     filter: Vec<u64>,
     capacity: usize,
@@ -54,7 +53,8 @@ pub(crate) struct DecodeCache {
 impl DecodeCache {
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
-            pages: Vec::new(),
+            insns: Vec::new(),
+            populated: Vec::new(),
             index: BTreeMap::new(),
             filter: vec![0; FILTER_BITS / 64],
             capacity: capacity.max(1),
@@ -90,40 +90,32 @@ impl DecodeCache {
             return (i, false);
         }
         let mut flushed = false;
-        if self.pages.len() >= self.capacity {
+        if self.populated.len() >= self.capacity {
             self.flush();
             flushed = true;
         }
-        let i = self.pages.len() as u32;
-        self.pages.push(CodePage {
-            insns: vec![EMPTY; SLOTS],
-            populated: false,
-        });
+        let i = self.populated.len() as u32;
+        self.insns.resize(self.insns.len() + SLOTS, EMPTY);
+        self.populated.push(false);
         self.index.insert(ppn, i);
         self.mark(ppn);
         (i, flushed)
     }
 
-    /// The cached instruction at page offset `off` (EMPTY if none).
+    /// The slot for page offset `off`, if the handle is valid.
     #[inline(always)]
-    pub(crate) fn get(&self, page: u32, off: u64) -> Insn {
-        match self.pages.get(page as usize) {
-            Some(p) => p
-                .insns
-                .get((off as usize >> 1) & (SLOTS - 1))
-                .copied()
-                .unwrap_or(EMPTY),
-            None => EMPTY,
-        }
+    pub(crate) fn slot(&self, page: u32, off: u64) -> Option<&Insn> {
+        self.insns.get(slot_index(page, off))
     }
 
     /// Caches `insn` at page offset `off`.
     pub(crate) fn set(&mut self, page: u32, off: u64, insn: Insn) {
-        if let Some(p) = self.pages.get_mut(page as usize) {
-            if let Some(s) = p.insns.get_mut((off as usize >> 1) & (SLOTS - 1)) {
-                *s = insn;
-                p.populated = true;
-            }
+        if let (Some(s), Some(p)) = (
+            self.insns.get_mut(slot_index(page, off)),
+            self.populated.get_mut(page as usize),
+        ) {
+            *s = insn;
+            *p = true;
         }
     }
 
@@ -139,20 +131,18 @@ impl DecodeCache {
         let mut ppn = first >> PAGE_SHIFT;
         while ppn <= last >> PAGE_SHIFT {
             if let Some(&i) = self.index.get(&ppn) {
-                if let Some(p) = self.pages.get_mut(i as usize) {
-                    if p.populated {
-                        let page_base = ppn << PAGE_SHIFT;
-                        let lo = first.max(page_base) - page_base;
-                        let hi = last.min(page_base + (PAGE_SIZE as u64 - 1)) - page_base;
-                        let (lo, hi) = ((lo >> 1) as usize, (hi >> 1) as usize);
-                        if let Some(slots) = p.insns.get_mut(lo..=hi) {
-                            slots.fill(EMPTY);
-                        }
-                        if hi - lo + 1 == SLOTS {
-                            p.populated = false;
-                        }
-                        hit = true;
+                if let Some(p) = self.populated.get_mut(i as usize).filter(|p| **p) {
+                    let page_base = ppn << PAGE_SHIFT;
+                    let lo = first.max(page_base) - page_base;
+                    let hi = last.min(page_base + (PAGE_SIZE as u64 - 1)) - page_base;
+                    if lo == 0 && hi == PAGE_SIZE as u64 - 1 {
+                        *p = false;
                     }
+                    let (lo, hi) = (slot_index(i, lo), slot_index(i, hi));
+                    if let Some(slots) = self.insns.get_mut(lo..=hi) {
+                        slots.fill(EMPTY);
+                    }
+                    hit = true;
                 }
             }
             match ppn.checked_add(1) {
@@ -165,15 +155,22 @@ impl DecodeCache {
 
     /// Drops everything.
     pub(crate) fn flush(&mut self) {
-        self.pages.clear();
+        self.insns.clear();
+        self.populated.clear();
         self.index.clear();
         self.filter.fill(0);
     }
 
     /// Number of physical pages with a slot array.
     pub(crate) fn pages(&self) -> usize {
-        self.pages.len()
+        self.populated.len()
     }
+}
+
+/// The flat index of the slot for page offset `off` of page handle `page`.
+#[inline(always)]
+fn slot_index(page: u32, off: u64) -> usize {
+    (page as usize) * SLOTS + ((off as usize >> 1) & (SLOTS - 1))
 }
 
 #[cfg(test)]
@@ -198,10 +195,10 @@ mod tests {
         // A 1-byte store at offset 9 can hit the instructions starting at 6 and 8 (a 4-byte
         // one at 6 covers 6..10) but not the one at 10.
         assert!(c.invalidate((5 << 12) + 9, 1));
-        assert_eq!(c.get(p, 6).len, 0);
-        assert_eq!(c.get(p, 8).len, 0);
-        assert_eq!(c.get(p, 4).len, 4);
-        assert_eq!(c.get(p, 10).len, 4);
+        assert_eq!(c.slot(p, 6).map_or(0, |i| i.len), 0);
+        assert_eq!(c.slot(p, 8).map_or(0, |i| i.len), 0);
+        assert_eq!(c.slot(p, 4).map_or(0, |i| i.len), 4);
+        assert_eq!(c.slot(p, 10).map_or(0, |i| i.len), 4);
         // A store into a page without code touches nothing.
         assert!(!c.invalidate(7 << 12, 8));
     }

@@ -41,6 +41,7 @@ pub use trace::HartEvent;
 pub use trap::Exception;
 
 use crate::riscv::cause::irq;
+use crate::riscv::csr_num;
 use crate::riscv::privilege::Mode;
 use config::Features;
 use icache::DecodeCache;
@@ -148,11 +149,18 @@ impl Hart {
     }
 
     /// Resets the architectural state (registers, CSRs, mode, pc); keeps the configuration,
-    /// the store watches and the interrupt lines' levels.
+    /// the store watches, the interrupt lines' levels and the monotonic [`Hart::retired`]
+    /// count (mcycle/minstret restart from 0).
     pub fn reset(&mut self) {
-        let lines = self.st.csr.lines;
+        let (lines, retired) = (self.st.csr.lines, self.st.retired);
         self.st = ArchState::new(self.cfg.hart_id, self.cfg.reset_pc, self.st.features);
         self.st.csr.lines = lines;
+        self.st.retired = retired;
+        self.st.csr.mcycle.write(0, retired.wrapping_sub(1), false);
+        self.st
+            .csr
+            .minstret
+            .write(0, retired.wrapping_sub(1), false);
         self.waiting = false;
         self.flush_icache();
     }
@@ -215,10 +223,16 @@ impl Hart {
     pub fn set_csr(&mut self, num: u16, value: u64) -> Result<(), HartError> {
         let def = csr::lookup(num, self.st.features).ok_or(HartError::NoSuchCsr(num))?;
         let w = def.write.ok_or(HartError::ReadOnlyCsr(num))?;
-        // A debugger write is not an instruction: make counters read back exactly `value`.
-        self.st.retired = self.st.retired.wrapping_sub(1);
+        // A debugger write is not an instruction: counters must read back exactly `value`,
+        // not `value` after the (absent) writing instruction retires.
+        let counter = matches!(num, csr_num::MCYCLE | csr_num::MINSTRET);
+        if counter {
+            self.st.retired = self.st.retired.wrapping_sub(1);
+        }
         w(&mut self.st, value);
-        self.st.retired = self.st.retired.wrapping_add(1);
+        if counter {
+            self.st.retired = self.st.retired.wrapping_add(1);
+        }
         self.fetch_vpn = NO_PAGE;
         Ok(())
     }
@@ -283,11 +297,16 @@ impl Hart {
     /// memory map).
     pub fn flush_icache(&mut self) {
         self.icache.flush();
+        self.remark_watches();
+        self.ram = RamTlb::default();
+        self.fetch_vpn = NO_PAGE;
+    }
+
+    /// Watched pages share the decode cache's store filter; a flush clears it.
+    fn remark_watches(&mut self) {
         for &w in &self.watches {
             self.icache.mark(w >> PAGE_SHIFT);
         }
-        self.ram = RamTlb::default();
-        self.fetch_vpn = NO_PAGE;
     }
 
     /// Physical code pages currently held by the decode cache.

@@ -10,7 +10,6 @@
 use sim_core::mem::{PAGE_SHIFT, PAGE_SIZE};
 
 use super::bus::Bus;
-use super::icache::EMPTY;
 use super::mem::AccessType;
 use super::trace::HartEvent;
 use super::trap::{self, Exception};
@@ -88,64 +87,108 @@ impl Hart {
                 self.fetch_vpn = NO_PAGE;
             }
             self.exit = false;
+            // The pc lives in a local while the inner loop runs; `self.st.pc` is brought up
+            // to date before anything that reads it (traps, the slow path) and on every exit.
+            let mut pc = self.st.pc;
             while !self.exit {
                 if left == 0 {
+                    self.st.pc = pc;
                     return StopReason::Budget;
                 }
                 left -= 1;
-                let pc = self.st.pc;
-                let mut insn = if pc >> PAGE_SHIFT == self.fetch_vpn {
-                    self.icache.get(self.fetch_page, pc & PAGE_MASK)
+                // One source for the instruction (a copy out of the cache array) keeps it in
+                // registers; everything else goes through the cold `step_slow`.
+                let cached = if pc >> PAGE_SHIFT == self.fetch_vpn {
+                    self.icache.slot(self.fetch_page, pc & PAGE_MASK)
                 } else {
-                    EMPTY
+                    None
                 };
-                if insn.len == 0 {
-                    insn = match self.fetch_slow(bus, pc) {
-                        Ok(i) => i,
-                        Err(e) => {
-                            if S::ON {
-                                sink.event(HartEvent::Exception {
-                                    pc,
-                                    insn: None,
-                                    cause: e.cause,
-                                    tval: e.tval,
-                                });
-                            }
-                            self.raise(e);
-                            continue;
-                        }
-                    };
-                }
-                match self.execute(bus, insn, pc) {
-                    Ok(next) => {
-                        self.st.x[0] = 0;
-                        self.st.pc = next;
-                        self.st.retired = self.st.retired.wrapping_add(1);
-                        if S::ON {
-                            let rd = usize::from(insn.rd & 31);
-                            let wrote = rd != 0 && writes_rd(insn);
-                            sink.event(HartEvent::Retired {
-                                pc,
-                                insn,
-                                rd: wrote.then(|| (insn.rd, self.st.x[rd])),
-                            });
-                        }
+                let insn = match cached {
+                    // Field by field, not `*i`: a whole-struct copy is lowered to a 16-byte
+                    // spill and narrow reloads (a store-forwarding stall per instruction).
+                    Some(i) if i.len != 0 => Insn {
+                        op: i.op,
+                        rd: i.rd,
+                        rs1: i.rs1,
+                        rs2: i.rs2,
+                        len: i.len,
+                        imm: i.imm,
+                        raw: i.raw,
+                    },
+                    _ => {
+                        self.st.pc = pc;
+                        self.step_slow(bus, sink);
+                        pc = self.st.pc;
+                        continue;
                     }
-                    Err(e) => {
-                        if S::ON {
-                            sink.event(HartEvent::Exception {
-                                pc,
-                                insn: Some(insn),
-                                cause: e.cause,
-                                tval: e.tval,
-                            });
-                        }
-                        self.raise(e);
-                    }
-                }
+                };
+                pc = self.step(bus, sink, insn, pc);
             }
+            self.st.pc = pc;
             if let Some(r) = self.stop.take() {
                 return r;
+            }
+        }
+    }
+
+    /// Executes `insn` at `pc` with the retire/trap bookkeeping; returns the next pc.
+    #[inline(always)]
+    fn step<B: Bus + ?Sized, S: Sink>(
+        &mut self,
+        bus: &mut B,
+        sink: &mut S,
+        insn: Insn,
+        pc: u64,
+    ) -> u64 {
+        match self.execute(bus, insn, pc) {
+            Ok(next) => {
+                self.st.x[0] = 0;
+                self.st.retired = self.st.retired.wrapping_add(1);
+                if S::ON {
+                    let rd = usize::from(insn.rd & 31);
+                    let wrote = rd != 0 && writes_rd(insn);
+                    sink.event(HartEvent::Retired {
+                        pc,
+                        insn,
+                        rd: wrote.then(|| (insn.rd, self.st.x[rd])),
+                    });
+                }
+                next
+            }
+            Err(e) => {
+                if S::ON {
+                    sink.event(HartEvent::Exception {
+                        pc,
+                        insn: Some(insn),
+                        cause: e.cause,
+                        tval: e.tval,
+                    });
+                }
+                self.st.pc = pc;
+                self.raise(e);
+                self.st.pc
+            }
+        }
+    }
+
+    /// One instruction at `self.st.pc` outside the fast path: a new page, an empty slot, or
+    /// an instruction that straddles a page boundary. Leaves the next pc in `self.st.pc`.
+    #[cold]
+    #[inline(never)]
+    fn step_slow<B: Bus + ?Sized, S: Sink>(&mut self, bus: &mut B, sink: &mut S) {
+        let pc = self.st.pc;
+        match self.fetch_slow(bus, pc) {
+            Ok(insn) => self.st.pc = self.step(bus, sink, insn, pc),
+            Err(e) => {
+                if S::ON {
+                    sink.event(HartEvent::Exception {
+                        pc,
+                        insn: None,
+                        cause: e.cause,
+                        tval: e.tval,
+                    });
+                }
+                self.raise(e);
             }
         }
     }
@@ -157,11 +200,10 @@ impl Hart {
         self.exit = true;
     }
 
-    /// Fetch outside the fast path: a new page, an empty slot, or an instruction that
-    /// straddles a page boundary (those are decoded every time and never cached, so a store
-    /// to either page needs no cross-page invalidation).
-    #[cold]
-    #[inline(never)]
+    /// Fetch and decode at `pc`, caching the result unless the instruction straddles a page
+    /// boundary (those are decoded every time and never cached, so a store to either page
+    /// needs no cross-page invalidation).
+    #[inline(always)]
     fn fetch_slow<B: Bus + ?Sized>(&mut self, bus: &mut B, pc: u64) -> Result<Insn, Exception> {
         let pa = self.translate(bus, pc, AccessType::Fetch)?;
         let ppn = pa >> PAGE_SHIFT;
@@ -203,7 +245,10 @@ impl Hart {
             (u32::from(lo) | (u32::from(hi) << 16), true)
         };
         let insn = decode(raw);
-        let (handle, _) = self.icache.page_for(ppn);
+        let (handle, flushed) = self.icache.page_for(ppn);
+        if flushed {
+            self.remark_watches();
+        }
         if !straddles {
             self.icache.set(handle, pa & PAGE_MASK, insn);
         }

@@ -63,6 +63,9 @@ pub(crate) struct CsrFile {
     pub mip_sw: u64,
     /// Interrupt lines driven by the board (MSIP, MTIP, MEIP, external SEIP).
     pub lines: u64,
+    /// The lines that reach mip: SEIP only when S exists (absent interrupts read 0,
+    /// norm:mip_bits_rdonly_op).
+    pub line_mask: u64,
     pub mtvec: u64,
     pub mscratch: u64,
     pub mepc: u64,
@@ -86,6 +89,7 @@ impl CsrFile {
             mie: 0,
             mip_sw: 0,
             lines: 0,
+            line_mask: if f.s { mip::LINE_BITS } else { mip::M_BITS },
             mtvec: 0,
             mscratch: 0,
             mepc: 0,
@@ -104,7 +108,7 @@ impl CsrFile {
     /// The effective mip value: lines ORed with the software-written bits.
     #[inline]
     pub(crate) fn mip(&self) -> u64 {
-        self.lines | self.mip_sw
+        (self.lines & self.line_mask) | self.mip_sw
     }
 }
 
