@@ -163,7 +163,8 @@ fn decode32(raw: u32) -> Insn {
         }
         // FENCE and FENCE.I: rd, rs1 (and FENCE.I's imm) are reserved for finer-grained
         // fences and "base implementations shall ignore these fields" (unpriv "Memory
-        // Ordering Instructions", Zifencei); likewise reserved fm values are normal fences.
+        // Ordering Instructions", norm:fence_unused_flds_rsv; Zifencei); likewise reserved fm
+        // values are normal fences.
         // They are kept in the Insn so re-encoding is exact.
         MISC_MEM => match f3 {
             F3_FENCE => mk(Op::Fence, rd, rs1, 0, bits(raw, 31, 20) as i32, raw),

@@ -140,7 +140,7 @@ fn system_and_fences() {
     check(0x8330_000f, Op::Fence, 0, 0, 0, 0x833);
     check(0x0100_000f, Op::Fence, 0, 0, 0, 0x010);
     check(0x0000_100f, Op::FenceI, 0, 0, 0, 0);
-    // Reserved rd/rs1 of FENCE are ignored, not illegal (unpriv "FENCE").
+    // Reserved rd/rs1 of FENCE are ignored, not illegal (norm:fence_unused_flds_rsv).
     check(0x0ff5_050f, Op::Fence, 10, 10, 0, 0x0ff);
     illegal(0x0000_200f);
     let tso = d(0x8330_000f);

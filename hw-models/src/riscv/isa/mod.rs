@@ -3,6 +3,8 @@
 
 mod decode;
 mod decode_c;
+pub mod disasm;
+mod disasm_c;
 pub mod encode;
 mod fields;
 mod insn;
@@ -10,6 +12,8 @@ mod opcodes;
 
 #[cfg(test)]
 mod decode_tests;
+#[cfg(test)]
+mod disasm_tests;
 #[cfg(test)]
 mod roundtrip_tests;
 

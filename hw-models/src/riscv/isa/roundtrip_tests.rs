@@ -6,6 +6,7 @@
 //! properties then check `decode(word) == expected` and `encode(&expected) == word`, i.e.
 //! `decode(encode(i)) == i`.
 
+use alloc::string::ToString;
 use alloc::vec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
@@ -396,7 +397,8 @@ proptest! {
         check_case(case)?;
     }
 
-    /// decode(encode(i)) == i for Zicsr, A (norm:lr/sc and AMO encodings, aq/rl kept),
+    /// decode(encode(i)) == i for Zicsr, A (aq/rl kept: norm:a_aq_rl_bits, RV64 LR/SC/AMO.D:
+    /// norm:lr_sc_rv64),
     /// FENCE/FENCE.TSO (norm:fence_enc, norm:fence-tso_enc), privileged and H encodings
     /// (norm:hlsv_op, norm:hfence-vvma_hfence-gvma_op).
     #[test]
@@ -420,6 +422,9 @@ proptest! {
         let i = decode(x);
         let expect_raw = if x & 3 == 3 { x } else { x & 0xffff };
         prop_assert_eq!(i.raw, expect_raw);
+        prop_assert_eq!(usize::from(i.len), super::insn_len(x as u16));
+        // Every decoded instruction has a non-empty disassembly.
+        prop_assert!(!super::disasm::disasm(&i, u64::from(x)).to_string().is_empty());
         if i.op != Op::Illegal {
             prop_assert_eq!(encode(&i), Ok(expect_raw));
             prop_assert_eq!(decode(expect_raw), i);

@@ -144,7 +144,10 @@ impl Assembler {
     /// A new label bound here.
     pub fn here(&mut self) -> Label {
         let l = self.new_label();
-        self.labels[l.0] = Some(self.code.len());
+        let here = self.code.len();
+        if let Some(slot) = self.labels.get_mut(l.0) {
+            *slot = Some(here);
+        }
         l
     }
 
