@@ -269,6 +269,8 @@ fn verbosity_flags_and_rust_log_control_diagnostics() {
     // -v enables info, where inspect reports the parsed image.
     let o = hvsim(&["-v", "inspect", RISCV_TINY]);
     assert!(stderr(&o).contains("parsed guest image"), "{}", stderr(&o));
+    // stderr is a pipe here, not a terminal: no colour escapes.
+    assert!(!stderr(&o).contains('\x1b'), "{:?}", stderr(&o));
     // RUST_LOG overrides the flags in both directions.
     let run = |rust_log: &str, args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_hvsim"))
@@ -283,4 +285,48 @@ fn verbosity_flags_and_rust_log_control_diagnostics() {
     assert!(stderr(&o).is_empty(), "{}", stderr(&o));
     let o = run("[not a filter", &["info"]);
     assert_one_line_error(&o, 1, &["invalid RUST_LOG"]);
+}
+
+/// Every fixtures/<arch>/<name>.S has its built <name>.elf committed next to it (and no ELF
+/// lacks a source), and each ELF inspects cleanly as the architecture its directory names.
+#[test]
+fn every_committed_fixture_matches_its_source_and_directory() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut checked = 0;
+    for arch in ["riscv64", "aarch64", "x86_64"] {
+        let dir = root.join(arch);
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .expect("fixture directory")
+            .map(|e| e.expect("dir entry").path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            let ext = path.extension().and_then(|e| e.to_str());
+            if ext == Some("S") {
+                assert!(
+                    path.with_extension("elf").is_file(),
+                    "{} has no built .elf (run fixtures/build.sh)",
+                    path.display()
+                );
+            }
+            if ext != Some("elf") {
+                continue;
+            }
+            assert!(
+                path.with_extension("S").is_file(),
+                "{} has no .S source",
+                path.display()
+            );
+            let shown = path.display().to_string();
+            let o = hvsim(&["inspect", &shown]);
+            assert!(o.status.success(), "{shown}: {}", stderr(&o));
+            assert!(
+                stdout(&o).contains(&format!("machine:         {arch} (")),
+                "{shown}:\n{}",
+                stdout(&o)
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "found only {checked} fixture ELFs");
 }

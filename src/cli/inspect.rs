@@ -3,13 +3,12 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::guest_file::read_image;
+
 use anyhow::Context;
 use clap::Args;
 use hvsim::Arch;
 use hvsim::image::{ElfImage, Segment, Symbol};
-
-/// Guest images larger than this are refused before reading them into memory.
-const MAX_IMAGE_BYTES: u64 = 256 << 20;
 
 /// Symbols hosts look for: the entry, the HTIF mailbox, and the riscv-arch-test signature.
 const SYMBOLS_OF_INTEREST: [&str; 5] = [
@@ -37,20 +36,6 @@ pub fn run(args: &InspectArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let image = ElfImage::parse(&bytes).with_context(|| args.path.display().to_string())?;
     tracing::info!(path = %args.path.display(), arch = %image.arch(), "parsed guest image");
     describe(&args.path, bytes.len(), &image, args.symbols, out)
-}
-
-/// The file's bytes, refusing directories and oversized files with a clear message.
-pub fn read_image(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let shown = path.display();
-    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {shown}"))?;
-    anyhow::ensure!(meta.is_file(), "{shown}: not a regular file");
-    anyhow::ensure!(
-        meta.len() <= MAX_IMAGE_BYTES,
-        "{shown}: {} bytes is larger than the {} MiB guest image limit",
-        meta.len(),
-        MAX_IMAGE_BYTES >> 20
-    );
-    std::fs::read(path).with_context(|| format!("cannot read {shown}"))
 }
 
 fn describe(

@@ -1,6 +1,7 @@
 //! Command-line interface: argument types, dispatch, and the error policy (one line on
 //! stderr, non-zero exit, never a panic or a backtrace for bad input).
 
+mod guest_file;
 mod info;
 mod inspect;
 mod logging;
