@@ -49,10 +49,12 @@ def digest(events):
     a, b, n = A0, B0, 0
     for ev in events:
         for w in words_event(*ev):
-            a = ((a ^ w) * K1) & M
-            a ^= a >> 32
-            b = ((b + w) * K2) & M
-            b ^= b >> 29
+            if n % 2 == 0:
+                a = ((a ^ w) * K1) & M
+                a ^= a >> 32
+            else:
+                b = ((b + w) * K2) & M
+                b ^= b >> 29
             n += 1
     f1 = fmix64(a ^ n)
     f2 = fmix64(b ^ f1)

@@ -114,6 +114,25 @@ struct RamBank {
 static ZERO_PAGE: Page = [0; PAGE_SIZE];
 
 /// Sparse, bounded host-physical memory with a region map.
+///
+/// ```
+/// use sim_core::mem::{MemError, PhysMem, RegionKind};
+/// use sim_core::{AccessWidth, HostPhysAddr};
+///
+/// let mut mem = PhysMem::new(1 << 20);
+/// mem.add_ram(HostPhysAddr::new(0x8000_0000), 1 << 20).unwrap();
+/// mem.add_mmio(HostPhysAddr::new(0x1000_0000), 0x1000, 0).unwrap(); // UART hole, device 0
+///
+/// // Little-endian, may cross pages; untouched RAM reads zero and costs nothing.
+/// mem.write(HostPhysAddr::new(0x8000_0ffe), AccessWidth::Dword, 0xaabb_ccdd).unwrap();
+/// assert_eq!(mem.read(HostPhysAddr::new(0x8000_1000), AccessWidth::Word), Ok(0xaabb));
+/// assert_eq!(mem.resident_pages(), 2);
+///
+/// // The hole is not RAM: the board routes it to the device.
+/// let uart = HostPhysAddr::new(0x1000_0000);
+/// assert_eq!(mem.read(uart, AccessWidth::Byte), Err(MemError::NotRam(uart)));
+/// assert_eq!(mem.region_at(uart).map(|r| r.kind), Some(RegionKind::Mmio(0)));
+/// ```
 #[derive(Debug)]
 pub struct PhysMem {
     limit: u64,
@@ -201,8 +220,10 @@ impl PhysMem {
             size,
             kind: RegionKind::Ram,
         })?;
-        let mut v = Vec::new();
-        v.resize_with(pages, || None);
+        // `vec![None; n]` of `Option<Box<_>>` is all-zero bits, which `alloc` turns into one
+        // zeroed allocation: the OS backs the slot table lazily, so a large, mostly untouched
+        // bank costs host memory only for the slots near pages in use.
+        let v: Vec<Option<Box<Page>>> = alloc::vec![None; pages];
         // Pushed, not sorted in: bank indices inside existing PageRefs must stay valid.
         self.banks.push(RamBank {
             base: base.as_u64(),
@@ -336,15 +357,19 @@ impl PhysMem {
     pub fn check_ram(&self, addr: HostPhysAddr, len: u64) -> Result<(), MemError> {
         let mut a = addr.as_u64();
         let mut left = len;
+        // Bank by bank, not page by page: a multi-GiB check costs one step per bank.
         while left > 0 {
-            self.page_ref(HostPhysAddr::new(a))
+            let bank = self
+                .banks
+                .iter()
+                .find(|b| a.wrapping_sub(b.base) < b.size)
                 .ok_or(MemError::NotRam(HostPhysAddr::new(a)))?;
-            let chunk = (PAGE_SIZE as u64 - (a & (PAGE_SIZE as u64 - 1))).min(left);
+            let chunk = (bank.size - (a - bank.base)).min(left);
             left -= chunk;
             if left == 0 {
                 break;
             }
-            // More bytes remain, so the next page must exist; past 2^64 it cannot.
+            // More bytes remain, so the next bank must exist; past 2^64 it cannot.
             a = a
                 .checked_add(chunk)
                 .ok_or(MemError::NotRam(HostPhysAddr::new(u64::MAX)))?;

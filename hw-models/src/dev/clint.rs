@@ -7,15 +7,16 @@
 //! | `0x4000 + 8*hart`    | `mtimecmp[hart]`  | 64, or 32 per half |
 //! | `0xBFF8`             | `mtime`           | 64, or 32 per half |
 //!
-//! - `msip`: only bit 0 is implemented; the other bits read zero and ignore writes (ACLINT
-//!   MSWI: "the upper 31 bits are wired to zero").
-//! - `mtime` follows virtual time: `mtime = now + offset` (wrapping), with `now` supplied by the
-//!   board through [`MmioDevice::set_time`]. A write to `mtime` (either half, or all of it)
-//!   changes `offset` so that `mtime` reads back the written value at that instant.
+//! - `msip`: only bit 0 is implemented (it drives the hart's MSIP); the other bits read zero
+//!   and ignore writes, as in the ACLINT MSWI device.
+//! - `mtime` follows virtual time: `mtime = now + offset` (wrapping, norm:mtime_wrap), with
+//!   `now` supplied by the board through [`MmioDevice::set_time`]. A write to `mtime` (either
+//!   half, or all of it) changes `offset` so that `mtime` reads back the written value at that
+//!   instant.
 //! - `mtimecmp` resets to `u64::MAX` (the ACLINT spec leaves the reset value unspecified; the
 //!   maximum keeps the timer interrupt quiet until software programs it).
 //! - The machine timer interrupt of hart *h* is pending while `mtime >= mtimecmp[h]`
-//!   (privileged spec, "Machine Timer Registers (mtime and mtimecmp)").
+//!   (norm:mtime_intr_pending).
 //! - Anything else in the window (reserved space, harts beyond the configured count, misaligned
 //!   offsets) is [`DevError::BadOffset`]; byte/halfword accesses and 64-bit accesses to `msip`
 //!   are [`DevError::BadWidth`].
@@ -297,6 +298,7 @@ mod tests {
         );
     }
 
+    /// norm:mtime_acc (read-write), norm:mtime_op (constant rate: one per virtual tick).
     #[test]
     fn mtime_follows_virtual_time_and_writes_set_offset() {
         let mut c = Clint::new(1).unwrap();
@@ -387,6 +389,16 @@ mod tests {
         assert_eq!(c.next_deadline(10), None);
     }
 
+    /// norm:mtime_wrap: mtime wraps around when the count overflows.
+    #[test]
+    fn mtime_wraps() {
+        let mut c = Clint::new(1).unwrap();
+        c.set_time(0);
+        c.write(MTIME, Q, u64::MAX).unwrap();
+        c.set_time(2);
+        assert_eq!(c.read(MTIME, Q), Ok(1));
+    }
+
     #[test]
     fn hart_count_validated() {
         assert!(Clint::new(0).is_err());
@@ -406,9 +418,37 @@ mod tests {
         );
     }
 
+    /// How a board uses the CLINT with sim-core's clock and queue: a hart programs
+    /// mtimecmp, executes WFI with nothing runnable, and virtual time jumps exactly to the
+    /// deadline, where MTIP is set.
+    #[test]
+    fn wfi_fast_forward_with_clock_and_queue() {
+        use sim_core::EventQueue;
+        use sim_core::clock::{ClockConfig, VirtualClock};
+
+        let mut clock = VirtualClock::new(ClockConfig::default()).unwrap();
+        let mut queue = EventQueue::new();
+        let mut c = Clint::new(1).unwrap();
+        clock.retire(1_000); // 100 ticks
+        c.set_time(clock.ticks());
+        let now = c.read(MTIME, Q).unwrap();
+        c.write(MTIMECMP_BASE, Q, now + 5_000).unwrap();
+        let deadline = c.next_deadline(clock.ticks()).unwrap();
+        assert_eq!(deadline, 5_100);
+        queue.push(deadline, 0usize);
+        // The hart could run up to the deadline...
+        assert_eq!(clock.insns_until(deadline), 50_000);
+        // ...but it executes WFI: skip to the next event.
+        let t = queue.peek_time().unwrap();
+        clock.skip_to(t);
+        assert_eq!(queue.pop_due(clock.ticks()), Some((5_100, 0)));
+        assert!(!c.mtip(0, clock.ticks() - 1));
+        assert!(c.mtip(0, clock.ticks()));
+    }
+
     proptest! {
-        /// Privileged spec, "Machine Timer Registers": MTIP is pending exactly while
-        /// mtime >= mtimecmp; next_deadline is the first tick at which that holds.
+        /// norm:mtime_intr_pending: MTIP is pending exactly while mtime >= mtimecmp (unsigned);
+        /// next_deadline is the first tick at which that holds.
         #[test]
         fn prop_deadline_is_first_pending_tick(
             cmp in 0u64..10_000,
@@ -430,8 +470,9 @@ mod tests {
             prop_assert_eq!(c.mtip(0, now), c.mtime(now) >= cmp);
         }
 
-        /// 32-bit half accesses and 64-bit accesses see the same register (little-endian
-        /// halves, ACLINT MTIMER).
+        /// norm:mtimecmp_rv32_wr (a 32-bit write modifies only its half) and
+        /// norm:mtime_mtimecmp_rv64_wr (naturally aligned 64-bit accesses): both views see
+        /// the same little-endian register.
         #[test]
         fn prop_halves_compose(v in any::<u64>(), hart in 0usize..4) {
             let mut c = Clint::new(4).unwrap();
@@ -440,6 +481,28 @@ mod tests {
             c.write(off + 4, D, v >> 32).unwrap();
             prop_assert_eq!(c.read(off, Q), Ok(v));
             prop_assert_eq!(c.read(off + 4, D), Ok(v >> 32));
+        }
+    }
+
+    proptest! {
+        /// Arbitrary offsets and widths never panic, and an access succeeds exactly when it
+        /// names an implemented register at a supported width (ACLINT MSWI/MTIMER layout).
+        #[test]
+        fn prop_decode_total(
+            offset in prop_oneof![0u64..0x20, 0x3ff0u64..0x4020, 0xbff0u64..0xc008, any::<u64>()],
+            w in prop::sample::select(AccessWidth::ALL.to_vec()),
+            v in any::<u64>(),
+        ) {
+            let harts = 3u64;
+            let mut c = Clint::new(harts as usize).unwrap();
+            let msip = offset < harts * 4 && offset % 4 == 0 && w == D;
+            let in_cmp = (0x4000..0x4000 + 8 * harts).contains(&offset);
+            let wide = |base: u64| (w == Q && offset == base) || (w == D && offset % 4 == 0);
+            let cmp = in_cmp && wide(0x4000 + (offset - 0x4000) / 8 * 8);
+            let mtime = (MTIME..MTIME + 8).contains(&offset) && wide(MTIME);
+            let ok = msip || cmp || mtime;
+            prop_assert_eq!(c.read(offset, w).is_ok(), ok);
+            prop_assert_eq!(c.write(offset, w, v).is_ok(), ok);
         }
     }
 }

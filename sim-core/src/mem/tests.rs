@@ -375,3 +375,25 @@ proptest! {
         prop_assert!(regs.windows(2).all(|w| w[0].end() <= w[1].base.as_u64()));
     }
 }
+
+#[test]
+fn check_ram_spans_adjacent_banks_and_reports_first_gap() {
+    let mut m = PhysMem::new(1 << 30);
+    m.add_ram(hpa(0x1000), 0x2000).unwrap();
+    m.add_ram(hpa(0x3000), 0x1000).unwrap();
+    m.add_ram(hpa(0x5000), 0x1000).unwrap();
+    m.check_ram(hpa(0x1800), 0x2800).unwrap();
+    assert_eq!(
+        m.check_ram(hpa(0x1800), 0x3000),
+        Err(MemError::NotRam(hpa(0x4000)))
+    );
+    // A write spanning the two adjacent banks lands in both.
+    m.write(hpa(0x2ffc), AccessWidth::Qword, 0x1122_3344_5566_7788)
+        .unwrap();
+    assert_eq!(m.read(hpa(0x3000), AccessWidth::Dword), Ok(0x1122_3344));
+    // Large ranges are cheap to check.
+    let mut big = PhysMem::new(1 << 34);
+    big.add_ram(hpa(0), 1 << 34).unwrap();
+    big.check_ram(hpa(0), 1 << 34).unwrap();
+    assert_eq!(big.resident_pages(), 0);
+}

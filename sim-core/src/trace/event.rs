@@ -214,15 +214,15 @@ pub struct OwnedField {
 /// [`super::parse_json_line`]. Same text, JSON and digest encodings as [`TraceEvent`].
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct OwnedTraceEvent {
-    /// See [`TraceEvent::vtime`].
+    /// Virtual time in timebase ticks.
     pub vtime: u64,
-    /// See [`TraceEvent::cpu`].
+    /// The CPU index.
     pub cpu: u32,
-    /// See [`TraceEvent::kind`].
+    /// What the event describes.
     pub kind: TraceKind,
-    /// See [`TraceEvent::name`].
+    /// Event name.
     pub name: String,
-    /// See [`TraceEvent::fields`].
+    /// Fields, in producer order.
     pub fields: Vec<OwnedField>,
 }
 
