@@ -11,13 +11,7 @@ use std::fmt::Write;
 
 use hw_models::riscv::hart::HartEvent;
 use hw_models::riscv::isa::Insn;
-
-/// ABI register names, x0..x31.
-const ABI: [&str; 32] = [
-    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4",
-    "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4",
-    "t5", "t6",
-];
+use hw_models::riscv::isa::disasm::{ABI_NAMES, disasm};
 
 /// Width of the disassembly column.
 const DISASM_COLUMN: usize = 30;
@@ -30,19 +24,9 @@ fn encoding(insn: &Insn) -> String {
     }
 }
 
-/// The disassembly of one instruction.
-fn disassemble(insn: &Insn, _pc: u64) -> String {
-    let mut name = format!("{:?}", insn.op).to_lowercase();
-    if insn.len == 2 {
-        name.insert_str(0, "c:");
-    }
-    format!(
-        "{name} {},{},{},{:#x}",
-        ABI[usize::from(insn.rd & 31)],
-        ABI[usize::from(insn.rs1 & 31)],
-        ABI[usize::from(insn.rs2 & 31)],
-        insn.imm
-    )
+/// The disassembly of one instruction (`c.` mnemonics for compressed encodings).
+fn disassemble(insn: &Insn, pc: u64) -> String {
+    disasm(insn, pc).to_string()
 }
 
 /// Formats one event as a trace line (no trailing newline).
@@ -53,7 +37,7 @@ pub fn format_event(ev: &HartEvent) -> String {
             let text = disassemble(&insn, pc);
             let _ = write!(s, "{pc:#018x}  {}  {text:<DISASM_COLUMN$}", encoding(&insn));
             if let Some((r, v)) = rd {
-                let name = ABI.get(usize::from(r)).copied().unwrap_or("?");
+                let name = ABI_NAMES.get(usize::from(r)).copied().unwrap_or("?");
                 let _ = write!(s, " {name}={v:#018x}");
             }
         }

@@ -9,7 +9,7 @@ use hvsim::bare::{self, BareOptions, Outcome, RunReport, StdConsole};
 use hw_models::riscv::board::ExitSource;
 use hw_models::riscv::hart::HartEvent;
 
-use super::inspect::read_image;
+use super::guest_file::read_image;
 
 /// Arguments of `hvsim run`.
 #[derive(Debug, Args)]
