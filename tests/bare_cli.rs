@@ -140,3 +140,18 @@ fn bad_ram_sizes_are_rejected() {
     let o = hvsim(&["run", "--bare", "--ram", "1000", &fixture("alu")]);
     assert_one_line_error(&o, 1, &["RAM size"]);
 }
+
+/// Interrupt delivery depends on virtual time only: two traced runs of the timer fixture are
+/// identical line for line (same instructions, same interrupt points).
+#[test]
+fn traced_runs_are_deterministic() {
+    let a = hvsim(&["run", "--bare", "--trace", "insn", &fixture("timer")]);
+    let b = hvsim(&["run", "--bare", "--trace", "insn", &fixture("timer")]);
+    assert_eq!(a.status.code(), Some(0));
+    let ints = stderr(&a)
+        .lines()
+        .filter(|l| l.ends_with("interrupt 7"))
+        .count();
+    assert!(ints >= 2, "the fixture takes timer interrupts");
+    assert!(a.stderr == b.stderr, "trace differs between runs");
+}

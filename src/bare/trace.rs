@@ -1,11 +1,13 @@
 //! `--trace insn`: one line per retired instruction, exception and interrupt.
 //!
 //! ```text
-//! 0x0000000080000000  00000297  auipc   t0, 0x0            t0=0x0000000080000000
-//! 0x0000000080000010  4501      c.li    a0, 0              a0=0x0000000000000000
-//! 0x0000000080000020  00000073  ecall                      exception 11 (tval 0x0)
-//! 0x0000000080000044                                       interrupt 7
+//! 0x0000000080000000  00000297  auipc t0, 0x0                  t0=0x0000000080000000
+//! 0x00000000800000aa  5501      c.li a0, -32                   a0=0xffffffffffffffe0
+//! 0x00000000800002a4  00000073  ecall                          exception 11 (tval 0x0)
+//! 0x00000000800002e4                                           interrupt 7
 //! ```
+//!
+//! An interrupt line carries the pc of the instruction that had not started yet.
 
 use std::fmt::Write;
 

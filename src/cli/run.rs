@@ -92,6 +92,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     }
     .with_context(|| shown.to_string())?;
     console.flush();
+    if let Some(kind) = console.error().filter(|k| *k != io::ErrorKind::BrokenPipe) {
+        eprintln!("hvsim: warning: guest output was lost: {kind}");
+    }
     if args.stats {
         print_stats(&report);
     }
