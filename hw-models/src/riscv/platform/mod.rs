@@ -40,7 +40,7 @@ pub use handle::HartHandle;
 
 use crate::dev::{Clint, DevError, FinisherStatus, Uart16550};
 use crate::riscv::firmware::{Firmware, HsmState, SystemReset};
-use crate::riscv::hart::{Hart, HartConfig};
+use crate::riscv::hart::{Hart, HartConfig, IrqLine};
 use board::BoardHw;
 use env::FwEnv;
 
@@ -292,7 +292,13 @@ impl Platform {
     }
 
     fn service(&mut self, n: usize) {
-        if self.fw.hsm_state(n) != Some(HsmState::Started) {
+        // M-level pending bits come only from the MTIP/MSIP lines (no M external source):
+        // with both low there is nothing to service. This keeps the exit path cheap.
+        let lines = self
+            .harts
+            .get(n)
+            .is_some_and(|h| h.irq_line(IrqLine::Mtip) || h.irq_line(IrqLine::Msip));
+        if !lines || self.fw.hsm_state(n) != Some(HsmState::Started) {
             return;
         }
         let mut env = FwEnv {
