@@ -293,3 +293,40 @@ fn csr_access_from_hs_checks_privilege() {
         (1 << irq::VSSI) | (1 << irq::VSTI) | (1 << irq::VSEI)
     );
 }
+
+#[test]
+fn sstc_timer_reaches_hs_without_m_level_help_and_vstimecmp_is_usable() {
+    let mut p =
+        hw_models::riscv::platform::Platform::new(hw_models::riscv::platform::PlatformConfig {
+            ram_size: 32 << 20,
+            slice: 1 << 30,
+            sstc: true,
+            ..Default::default()
+        })
+        .unwrap();
+    build_g_stage(&mut p);
+    load(&mut p, 0, |a| {
+        a.put(encode::wfi()).put(encode::ecall());
+    });
+    let mut cpu = p.hart_handle(0).unwrap();
+    enter_at(&mut cpu, 0);
+    // menvcfg.STCE = 1 lets HS enable Sstc for the guest (henvcfg.STCE is writable).
+    cpu.csr_set(csr_num::HENVCFG, 1 << 63).unwrap();
+    assert_eq!(cpu.csr_read(csr_num::HENVCFG).unwrap() >> 63, 1);
+    cpu.csr_set(csr_num::SIE, 1 << irq::STI).unwrap();
+    let deadline = cpu.platform().mtime() + 2_000;
+    assert_eq!(
+        cpu.sbi_call(0x5449_4d45, 0, [deadline, 0, 0, 0, 0, 0])
+            .error,
+        0
+    );
+    assert_eq!(cpu.csr_read(csr_num::STIMECMP).unwrap(), deadline);
+    let mut g = GuestGprs::default();
+    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::Trap);
+    assert_eq!(
+        cpu.csr_read(csr_num::SCAUSE).unwrap(),
+        INTERRUPT_BIT | irq::STI
+    );
+    let t = cpu.platform().mtime();
+    assert!(t >= deadline && t < deadline + 10, "{t} vs {deadline}");
+}

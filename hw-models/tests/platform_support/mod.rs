@@ -67,12 +67,7 @@ pub fn board(harts: usize, slice: u64) -> Platform {
         ..PlatformConfig::default()
     })
     .unwrap();
-    // Sv39x4 root index = GPA[40:30]; GPA 0x8000_0000 -> index 2.
-    write64(&mut p, G_ROOT + 2 * 8, pte(G_L1, V));
-    write64(&mut p, G_L1, pte(G_L0, V));
-    for i in 0..GUEST_PAGES {
-        map_guest_page(&mut p, i, HPA_BASE + i * 4096);
-    }
+    build_g_stage(&mut p);
     p
 }
 
@@ -92,4 +87,14 @@ pub fn load(p: &mut Platform, page: u64, build: impl FnOnce(&mut Assembler)) {
     build(&mut a);
     let code = a.finish().unwrap();
     p.write_mem(HPA_BASE + page * 4096, &code).unwrap();
+}
+
+/// Writes the G-stage tables mapping GUEST_PAGES pages of guest RAM.
+pub fn build_g_stage(p: &mut Platform) {
+    // Sv39x4 root index = GPA[40:30]; GPA 0x8000_0000 -> index 2.
+    write64(p, G_ROOT + 2 * 8, pte(G_L1, V));
+    write64(p, G_L1, pte(G_L0, V));
+    for i in 0..GUEST_PAGES {
+        map_guest_page(p, i, HPA_BASE + i * 4096);
+    }
 }

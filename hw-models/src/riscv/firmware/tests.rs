@@ -189,6 +189,21 @@ fn set_timer_clears_stip_and_mti_raises_it() {
     assert_eq!(env.csr_read(0, csr_num::MIP) & STIP, 0);
 }
 
+#[test]
+fn sstc_firmware_enables_stce_and_programs_stimecmp() {
+    let mut env = MockEnv::new(1);
+    let mut fw = Firmware::new(1).with_sstc(true);
+    fw.cold_boot(&mut env, 0, 0x8020_0000, 0);
+    assert_eq!(env.csr_read(0, csr_num::MENVCFG) >> 63, 1);
+    assert_eq!(
+        call(&mut fw, &mut env, 0, eid::TIME, 0, &[777]),
+        SbiRet { error: 0, value: 0 }
+    );
+    assert_eq!(env.csr_read(0, csr_num::STIMECMP), 777);
+    assert_eq!(env.mtimecmp[0], u64::MAX, "the MTIMER is not used");
+    assert_eq!(env.csr_read(0, csr_num::MIE) & MTIE, 0);
+}
+
 // ---- IPI (§7) ----
 
 #[test]

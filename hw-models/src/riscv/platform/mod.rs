@@ -69,6 +69,9 @@ pub struct PlatformConfig {
     pub slice: u64,
     /// Software TLB slots per hart.
     pub tlb_entries: usize,
+    /// Enable Sstc (menvcfg.STCE) and let SBI set_timer program stimecmp, as OpenSBI does on
+    /// harts with Sstc. Off by default: the TIME extension drives the CLINT MTIMER.
+    pub sstc: bool,
 }
 
 impl Default for PlatformConfig {
@@ -80,6 +83,7 @@ impl Default for PlatformConfig {
             clock: ClockConfig::default(),
             slice: DEFAULT_SLICE,
             tlb_entries: HartConfig::default().tlb_entries,
+            sstc: false,
         }
     }
 }
@@ -173,7 +177,7 @@ impl Platform {
         let mut p = Self {
             harts,
             hw: BoardHw::new(bus, cfg.harts),
-            fw: Firmware::new(cfg.harts),
+            fw: Firmware::new(cfg.harts).with_sstc(cfg.sstc),
             slice: cfg.slice,
         };
         let mut env = FwEnv {
