@@ -309,3 +309,57 @@ fn p_none() -> bool {
     let mut p = board(1, 10);
     p.hart_handle(1).is_none()
 }
+
+#[test]
+fn remote_hfence_vvma_leaves_the_targets_hgatp_as_it_was() {
+    let mut p = board(2, 1000);
+    sbi(&mut p, 0, EID_HSM, 0, &[1, 0x8000_0000, 0]);
+    let hgatp1 = (8 << 60) | (9 << 44) | (G_ROOT >> 12);
+    p.hart_handle(1)
+        .unwrap()
+        .csr_write(csr_num::HGATP, hgatp1)
+        .unwrap();
+    p.hart_handle(0)
+        .unwrap()
+        .csr_write(csr_num::HGATP, (8 << 60) | (5 << 44) | (G_ROOT >> 12))
+        .unwrap();
+    for fid in [5, 6] {
+        let r = sbi(&mut p, 0, EID_RFENCE, fid, &[0b10, 0, 0, 0, 3]);
+        assert_eq!((r.error, r.value), (0, 0));
+    }
+    assert_eq!(hart(&p, 1).csr(csr_num::HGATP).unwrap(), hgatp1);
+}
+
+#[test]
+fn guest_msip_write_is_taken_by_the_firmware_and_surfaces_as_ssip() {
+    use hw_models::riscv::cause::INTERRUPT_BIT;
+    use hw_models::riscv::hart::IrqLine;
+    let mut p = board(1, 10_000);
+    // Map the CLINT's first page into the guest at its own address (root index 0, level-1
+    // index 16, level-0 index 0).
+    let (l1, l0) = (0x8080_6000u64, 0x8080_8000u64);
+    write64(&mut p, G_ROOT, pte(l1, V));
+    write64(&mut p, l1 + 16 * 8, pte(l0, V));
+    write64(&mut p, l0, pte(0x0200_0000, V | R | W | U | A | D));
+    load(&mut p, 0, |a| {
+        let top = a.new_label();
+        a.li(Reg::T0, 0x0200_0000)
+            .li(Reg::T1, 1)
+            .put(encode::sw(Reg::T1, Reg::T0, 0).unwrap());
+        a.bind(top).unwrap();
+        a.j(top);
+    });
+    let mut cpu = p.hart_handle(0).unwrap();
+    enter_at(&mut cpu, 0);
+    cpu.csr_set(csr_num::SIE, SSIP).unwrap();
+    let mut g = GuestGprs::default();
+    // msip[0] = 1 -> MSI into M (mie.MSIE set at boot) -> firmware: msip cleared, SSIP set
+    // -> MRET -> SSI pending for HS, enabled at V=1 -> trap into HS.
+    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::Trap);
+    assert_eq!(
+        cpu.csr_read(csr_num::SCAUSE).unwrap(),
+        INTERRUPT_BIT | irq::SSI
+    );
+    assert!(!cpu.hart().irq_line(IrqLine::Msip));
+    assert_ne!(cpu.csr_read(csr_num::SIP).unwrap() & SSIP, 0);
+}
