@@ -330,3 +330,55 @@ fn sstc_timer_reaches_hs_without_m_level_help_and_vstimecmp_is_usable() {
     let t = cpu.platform().mtime();
     assert!(t >= deadline && t < deadline + 10, "{t} vs {deadline}");
 }
+
+mod slicing {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Runs a guest that sums 1..=n into a0 and then ecalls, in slices of `slice`
+    /// instructions, re-entering after every SliceEnd. Returns (a0, sepc of the ecall,
+    /// number of run_guest calls).
+    fn sum_in_slices(n: i64, slice: u64) -> (u64, u64, u64) {
+        let mut p = board(1, slice);
+        load(&mut p, 0, |a| {
+            let top = a.new_label();
+            let done = a.new_label();
+            a.li(Reg::A0, 0).li(Reg::A1, n);
+            a.bind(top).unwrap();
+            a.beqz(Reg::A1, done)
+                .put(encode::add(Reg::A0, Reg::A0, Reg::A1))
+                .put(encode::addi(Reg::A1, Reg::A1, -1).unwrap())
+                .j(top);
+            a.bind(done).unwrap();
+            a.put(encode::ecall());
+        });
+        let mut cpu = p.hart_handle(0).unwrap();
+        enter_at(&mut cpu, 0);
+        let mut g = GuestGprs::default();
+        let mut calls = 0;
+        loop {
+            calls += 1;
+            if cpu.run_guest(&mut g) == GuestRunEnd::Trap {
+                break;
+            }
+        }
+        assert_eq!(cpu.csr_read(csr_num::SCAUSE).unwrap(), exc::ECALL_FROM_VS);
+        (g.x[10], cpu.csr_read(csr_num::SEPC).unwrap(), calls)
+    }
+
+    proptest! {
+        /// Preemption at a slice end is invisible to the guest: SRET after SliceEnd resumes
+        /// it exactly (priv "SRET": pc <- sepc, V <- hstatus.SPV, privilege <- sstatus.SPP),
+        /// so any slicing computes what one uninterrupted run computes.
+        #[test]
+        fn any_slicing_gives_the_same_result(n in 0i64..60, slice in 1u64..50) {
+            let (sum, sepc, calls) = sum_in_slices(n, slice);
+            let (sum1, sepc1, calls1) = sum_in_slices(n, 1 << 20);
+            prop_assert_eq!(sum, (n * (n + 1) / 2) as u64);
+            prop_assert_eq!((sum, sepc), (sum1, sepc1));
+            prop_assert_eq!(calls1, 1);
+            prop_assert!(calls >= 1);
+        }
+    }
+}
