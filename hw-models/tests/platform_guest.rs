@@ -4,97 +4,14 @@
 //! ("Hypervisor Extension": trap CSRs on entry into HS, two-stage translation, HLV/HSV,
 //! HFENCE) and the SBI v2.0 spec.
 
+mod platform_support;
+
 use hw_models::riscv::cause::{INTERRUPT_BIT, exc, irq};
 use hw_models::riscv::csr_num;
 use hw_models::riscv::hw::{GuestGprs, GuestRunEnd, RiscvHardware};
-use hw_models::riscv::isa::encode::{self, Assembler, Reg};
-use hw_models::riscv::platform::{HartHandle, Platform, PlatformConfig};
+use hw_models::riscv::isa::encode::{self, Reg};
+use platform_support::*;
 use sim_core::AccessWidth;
-
-/// Guest-physical RAM: 64 KiB at GPA 0x8000_0000, backed by HPA 0x8100_0000.
-const GPA_BASE: u64 = 0x8000_0000;
-const HPA_BASE: u64 = 0x8100_0000;
-const GUEST_PAGES: u64 = 16;
-/// G-stage tables: the 16 KiB Sv39x4 root (16 KiB aligned), then one level-1 and one
-/// level-0 table.
-const G_ROOT: u64 = 0x8080_0000;
-const G_L1: u64 = 0x8080_4000;
-const G_L0: u64 = 0x8080_5000;
-/// An unmapped guest-physical address, as an emulated device would be.
-const MMIO_GPA: u64 = 0x1000_0000;
-const VMID: u64 = 5;
-
-// PTE bits (priv "Sv39": V R W X U G A D).
-const V: u64 = 1;
-const R: u64 = 1 << 1;
-const W: u64 = 1 << 2;
-const X: u64 = 1 << 3;
-const U: u64 = 1 << 4;
-const A: u64 = 1 << 6;
-const D: u64 = 1 << 7;
-/// hgatp.MODE = Sv39x4.
-const HGATP_SV39X4: u64 = 8 << 60;
-
-const HSTATUS_GVA: u64 = 1 << 6;
-const HSTATUS_SPV: u64 = 1 << 7;
-const HSTATUS_SPVP: u64 = 1 << 8;
-const SSTATUS_SPP: u64 = 1 << 8;
-
-fn pte(pa: u64, flags: u64) -> u64 {
-    ((pa >> 12) << 10) | flags
-}
-
-fn write64(p: &mut Platform, addr: u64, v: u64) {
-    p.write_mem(addr, &v.to_le_bytes()).unwrap();
-}
-
-fn read32(p: &Platform, addr: u64) -> u32 {
-    p.mem()
-        .read(sim_core::HostPhysAddr::new(addr), AccessWidth::Dword)
-        .unwrap() as u32
-}
-
-/// Maps guest page `i` (GPA_BASE + i*4K) to host page `hpa`.
-fn map_guest_page(p: &mut Platform, i: u64, hpa: u64) {
-    write64(p, G_L0 + i * 8, pte(hpa, V | R | W | X | U | A | D));
-}
-
-/// A board whose G-stage maps GUEST_PAGES pages of guest RAM; hart 0 prepared for run_guest
-/// into VS at `GPA_BASE + entry_off`.
-fn board(harts: usize, slice: u64) -> Platform {
-    let mut p = Platform::new(PlatformConfig {
-        harts,
-        ram_size: 32 << 20,
-        slice,
-        ..PlatformConfig::default()
-    })
-    .unwrap();
-    // Sv39x4 root index = GPA[40:30]; GPA 0x8000_0000 -> index 2.
-    write64(&mut p, G_ROOT + 2 * 8, pte(G_L1, V));
-    write64(&mut p, G_L1, pte(G_L0, V));
-    for i in 0..GUEST_PAGES {
-        map_guest_page(&mut p, i, HPA_BASE + i * 4096);
-    }
-    p
-}
-
-/// Loads a program at guest page `page` and points sepc at it, in VS (SPV = 1, SPP = S).
-fn enter_at(cpu: &mut HartHandle<'_>, page: u64) {
-    cpu.csr_write(csr_num::HGATP, HGATP_SV39X4 | (VMID << 44) | (G_ROOT >> 12))
-        .unwrap();
-    cpu.csr_write(csr_num::VSATP, 0).unwrap();
-    cpu.csr_set(csr_num::HSTATUS, HSTATUS_SPV).unwrap();
-    cpu.csr_set(csr_num::SSTATUS, SSTATUS_SPP).unwrap();
-    cpu.csr_write(csr_num::SEPC, GPA_BASE + page * 4096)
-        .unwrap();
-}
-
-fn load(p: &mut Platform, page: u64, build: impl FnOnce(&mut Assembler)) {
-    let mut a = Assembler::new(GPA_BASE + page * 4096);
-    build(&mut a);
-    let code = a.finish().unwrap();
-    p.write_mem(HPA_BASE + page * 4096, &code).unwrap();
-}
 
 #[test]
 fn vs_ecall_traps_to_hs_with_cause_10_and_registers_saved() {
@@ -308,9 +225,12 @@ fn guest_wfi_with_nothing_scheduled_returns_the_slice() {
     });
     let mut cpu = p.hart_handle(0).unwrap();
     enter_at(&mut cpu, 0);
+    let t0 = cpu.platform().now();
     let mut g = GuestGprs::default();
     assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::SliceEnd);
     assert_eq!(cpu.csr_read(csr_num::SEPC).unwrap(), GPA_BASE + 4);
+    // No event to jump to: time moved only by the instructions executed.
+    assert!(cpu.platform().now() - t0 < 10);
 }
 
 #[test]
@@ -372,4 +292,93 @@ fn csr_access_from_hs_checks_privilege() {
         cpu.csr_read(csr_num::HIDELEG).unwrap(),
         (1 << irq::VSSI) | (1 << irq::VSTI) | (1 << irq::VSEI)
     );
+}
+
+#[test]
+fn sstc_timer_reaches_hs_without_m_level_help_and_vstimecmp_is_usable() {
+    let mut p =
+        hw_models::riscv::platform::Platform::new(hw_models::riscv::platform::PlatformConfig {
+            ram_size: 32 << 20,
+            slice: 1 << 30,
+            sstc: true,
+            ..Default::default()
+        })
+        .unwrap();
+    build_g_stage(&mut p);
+    load(&mut p, 0, |a| {
+        a.put(encode::wfi()).put(encode::ecall());
+    });
+    let mut cpu = p.hart_handle(0).unwrap();
+    enter_at(&mut cpu, 0);
+    // menvcfg.STCE = 1 lets HS enable Sstc for the guest (henvcfg.STCE is writable).
+    cpu.csr_set(csr_num::HENVCFG, 1 << 63).unwrap();
+    assert_eq!(cpu.csr_read(csr_num::HENVCFG).unwrap() >> 63, 1);
+    cpu.csr_set(csr_num::SIE, 1 << irq::STI).unwrap();
+    let deadline = cpu.platform().mtime() + 2_000;
+    assert_eq!(
+        cpu.sbi_call(0x5449_4d45, 0, [deadline, 0, 0, 0, 0, 0])
+            .error,
+        0
+    );
+    assert_eq!(cpu.csr_read(csr_num::STIMECMP).unwrap(), deadline);
+    let mut g = GuestGprs::default();
+    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::Trap);
+    assert_eq!(
+        cpu.csr_read(csr_num::SCAUSE).unwrap(),
+        INTERRUPT_BIT | irq::STI
+    );
+    let t = cpu.platform().mtime();
+    assert!(t >= deadline && t < deadline + 10, "{t} vs {deadline}");
+}
+
+mod slicing {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Runs a guest that sums 1..=n into a0 and then ecalls, in slices of `slice`
+    /// instructions, re-entering after every SliceEnd. Returns (a0, sepc of the ecall,
+    /// number of run_guest calls).
+    fn sum_in_slices(n: i64, slice: u64) -> (u64, u64, u64) {
+        let mut p = board(1, slice);
+        load(&mut p, 0, |a| {
+            let top = a.new_label();
+            let done = a.new_label();
+            a.li(Reg::A0, 0).li(Reg::A1, n);
+            a.bind(top).unwrap();
+            a.beqz(Reg::A1, done)
+                .put(encode::add(Reg::A0, Reg::A0, Reg::A1))
+                .put(encode::addi(Reg::A1, Reg::A1, -1).unwrap())
+                .j(top);
+            a.bind(done).unwrap();
+            a.put(encode::ecall());
+        });
+        let mut cpu = p.hart_handle(0).unwrap();
+        enter_at(&mut cpu, 0);
+        let mut g = GuestGprs::default();
+        let mut calls = 0;
+        loop {
+            calls += 1;
+            if cpu.run_guest(&mut g) == GuestRunEnd::Trap {
+                break;
+            }
+        }
+        assert_eq!(cpu.csr_read(csr_num::SCAUSE).unwrap(), exc::ECALL_FROM_VS);
+        (g.x[10], cpu.csr_read(csr_num::SEPC).unwrap(), calls)
+    }
+
+    proptest! {
+        /// Preemption at a slice end is invisible to the guest: SRET after SliceEnd resumes
+        /// it exactly (priv "SRET": pc <- sepc, V <- hstatus.SPV, privilege <- sstatus.SPP),
+        /// so any slicing computes what one uninterrupted run computes.
+        #[test]
+        fn any_slicing_gives_the_same_result(n in 0i64..60, slice in 1u64..50) {
+            let (sum, sepc, calls) = sum_in_slices(n, slice);
+            let (sum1, sepc1, calls1) = sum_in_slices(n, 1 << 20);
+            prop_assert_eq!(sum, (n * (n + 1) / 2) as u64);
+            prop_assert_eq!((sum, sepc), (sum1, sepc1));
+            prop_assert_eq!(calls1, 1);
+            prop_assert!(calls >= 1);
+        }
+    }
 }

@@ -40,8 +40,16 @@ const MIE_BOOT: u64 = bit(irq::MSI);
 /// `instret` read from HS; HS's hcounteren/scounteren decide for the guest.
 const MCOUNTEREN_ALL: u64 = 0xffff_ffff;
 
-/// Programs one hart as OpenSBI's warm-boot path does.
-pub(crate) fn init_hart<E: SbiEnv + ?Sized>(env: &mut E, hart: usize) {
+/// menvcfg.STCE: Sstc's stimecmp/vstimecmp enabled for S and VS (norm:menvcfg_stce_op1).
+const MENVCFG_STCE: u64 = 1 << 63;
+
+/// Programs one hart as OpenSBI's warm-boot path does (`sstc`: the hart has Sstc and the
+/// firmware enables it, as OpenSBI's `mstatus_init` does).
+pub(crate) fn init_hart<E: SbiEnv + ?Sized>(env: &mut E, hart: usize, sstc: bool) {
+    if sstc {
+        let menvcfg = env.csr_read(hart, csr_num::MENVCFG);
+        env.csr_write(hart, csr_num::MENVCFG, menvcfg | MENVCFG_STCE);
+    }
     env.csr_write(hart, csr_num::MEDELEG, MEDELEG);
     env.csr_write(hart, csr_num::MIDELEG, MIDELEG);
     env.csr_write(hart, csr_num::MIE, MIE_BOOT);

@@ -63,6 +63,9 @@ pub struct Firmware {
     harts: Vec<HartFw>,
     /// Set once a system reset was performed; every later call fails.
     reset: Option<SystemReset>,
+    /// The harts implement Sstc and the firmware enables it (menvcfg.STCE), as OpenSBI does
+    /// when the extension is present: set_timer then programs stimecmp.
+    sstc: bool,
 }
 
 /// Shorthand for an SBI return value.
@@ -92,7 +95,20 @@ impl Firmware {
                 harts
             ],
             reset: None,
+            sstc: false,
         }
+    }
+
+    /// The same firmware, using Sstc (`true`) or the ACLINT MTIMER (`false`, the default)
+    /// for the TIME extension.
+    pub fn with_sstc(mut self, on: bool) -> Self {
+        self.sstc = on;
+        self
+    }
+
+    /// Whether the TIME extension uses Sstc.
+    pub fn sstc(&self) -> bool {
+        self.sstc
     }
 
     /// Cold boot, as OpenSBI's `init_coldboot` + `init_warmboot` on every hart: programs the
@@ -107,7 +123,7 @@ impl Firmware {
         next_arg1: u64,
     ) {
         for hart in 0..self.harts.len() {
-            deleg::init_hart(env, hart);
+            deleg::init_hart(env, hart, self.sstc);
             env.park(hart);
         }
         if let Some(h) = self.harts.get_mut(boot_hart) {
@@ -157,7 +173,7 @@ impl Firmware {
         match eid {
             sbi::eid::BASE => base::call(env, hart, fid, a0),
             sbi::eid::TIME => match fid {
-                sbi::time::SET_TIMER => timer::set_timer(env, hart, a0),
+                sbi::time::SET_TIMER => timer::set_timer(env, hart, a0, self.sstc),
                 _ => fail(err::NOT_SUPPORTED),
             },
             sbi::eid::IPI => match fid {

@@ -189,6 +189,21 @@ fn set_timer_clears_stip_and_mti_raises_it() {
     assert_eq!(env.csr_read(0, csr_num::MIP) & STIP, 0);
 }
 
+#[test]
+fn sstc_firmware_enables_stce_and_programs_stimecmp() {
+    let mut env = MockEnv::new(1);
+    let mut fw = Firmware::new(1).with_sstc(true);
+    fw.cold_boot(&mut env, 0, 0x8020_0000, 0);
+    assert_eq!(env.csr_read(0, csr_num::MENVCFG) >> 63, 1);
+    assert_eq!(
+        call(&mut fw, &mut env, 0, eid::TIME, 0, &[777]),
+        SbiRet { error: 0, value: 0 }
+    );
+    assert_eq!(env.csr_read(0, csr_num::STIMECMP), 777);
+    assert_eq!(env.mtimecmp[0], u64::MAX, "the MTIMER is not used");
+    assert_eq!(env.csr_read(0, csr_num::MIE) & MTIE, 0);
+}
+
 // ---- IPI (§7) ----
 
 #[test]
@@ -713,4 +728,74 @@ fn mtrap_from_hs_or_m_is_fatal() {
         fw.handle_mtrap(&mut env, 0),
         MTrapAction::Fatal { .. }
     ));
+}
+
+// ---- properties ----
+
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// SBI v2.0 §3: an extension the firmware does not implement answers every function
+        /// with SBI_ERR_NOT_SUPPORTED and probe_extension reports it as 0.
+        #[test]
+        fn unimplemented_extensions_are_not_supported(e in any::<u64>(), f in any::<u64>()) {
+            prop_assume!(!base::implemented(e));
+            let (mut fw, mut env) = booted(2);
+            prop_assert_eq!(call(&mut fw, &mut env, 0, e, f, &[1, 2, 3]), SbiRet { error: -2, value: 0 });
+            prop_assert_eq!(call(&mut fw, &mut env, 0, 0x10, 3, &[e]), SbiRet { error: 0, value: 0 });
+        }
+
+        /// SBI v2.0 §3.1 + §7.1: send_ipi succeeds iff every hart id base + i for a set bit i
+        /// of the mask names a hart (or base is all ones), and then sets SSIP on exactly those
+        /// harts.
+        #[test]
+        fn send_ipi_follows_the_hart_list_rule(mask in any::<u64>(), base in prop_oneof![0u64..8, Just(u64::MAX), any::<u64>()]) {
+            const HARTS: u64 = 5;
+            let (mut fw, mut env) = booted(HARTS as usize);
+            let r = call(&mut fw, &mut env, 0, eid::IPI, 0, &[mask, base]);
+            let want: Option<alloc::vec::Vec<u64>> = if base == u64::MAX {
+                Some((0..HARTS).collect())
+            } else {
+                (0..64u64)
+                    .filter(|i| mask >> i & 1 == 1)
+                    .map(|i| base.checked_add(i).filter(|&id| id < HARTS))
+                    .collect()
+            };
+            match want {
+                Some(ids) => {
+                    prop_assert_eq!(r, SbiRet { error: 0, value: 0 });
+                    for h in 0..HARTS {
+                        let got = env.csr_read(h as usize, csr_num::MIP) & SSIP != 0;
+                        prop_assert_eq!(got, ids.contains(&h));
+                    }
+                }
+                None => {
+                    prop_assert_eq!(r, SbiRet { error: -3, value: 0 });
+                    for h in 0..HARTS as usize {
+                        prop_assert_eq!(env.csr_read(h, csr_num::MIP) & SSIP, 0);
+                    }
+                }
+            }
+        }
+
+        /// SBI v2.0 §8: a ranged remote fence covers every page of [start, start + size):
+        /// each such page is fenced (or one full fence is made), and no page outside it.
+        #[test]
+        fn ranged_fences_cover_exactly_the_range(start in 0u64..(1 << 40), size in 1u64..(1 << 20)) {
+            let (mut fw, mut env) = booted(1);
+            prop_assert_eq!(call(&mut fw, &mut env, 0, eid::RFENCE, 4, &[1, 0, start, size]).error, 0);
+            let full = env.fences == alloc::vec![(0, Fence::HfenceGvma { gaddr: None, vmid: None })];
+            if !full {
+                let first = start / 4096;
+                let last = (start + size - 1) / 4096;
+                let want: alloc::vec::Vec<_> = (first..=last)
+                    .map(|p| (0, Fence::HfenceGvma { gaddr: Some(p * 4096), vmid: None }))
+                    .collect();
+                prop_assert_eq!(&env.fences, &want);
+            }
+        }
+    }
 }

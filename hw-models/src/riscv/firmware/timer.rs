@@ -13,7 +13,19 @@ const MIE_MTIE: u64 = 1 << irq::MTI;
 /// timer interrupt (§6.1: "this function must clear the pending timer interrupt bit") and
 /// enables MTI so the firmware sees the deadline. A value in the past fires at once (the
 /// board raises MTIP and the firmware's handler sets STIP before HS runs again).
-pub(crate) fn set_timer<E: SbiEnv + ?Sized>(env: &mut E, hart: usize, value: u64) -> SbiRet {
+///
+/// With Sstc enabled the firmware writes stimecmp instead, as OpenSBI does: the hart then
+/// raises and clears STIP itself (stimecmp <= time), and no M-level interrupt is involved.
+pub(crate) fn set_timer<E: SbiEnv + ?Sized>(
+    env: &mut E,
+    hart: usize,
+    value: u64,
+    sstc: bool,
+) -> SbiRet {
+    if sstc {
+        env.csr_write(hart, csr_num::STIMECMP, value);
+        return ok(0);
+    }
     env.set_mtimecmp(hart, value);
     let mip = env.csr_read(hart, csr_num::MIP);
     env.csr_write(hart, csr_num::MIP, mip & !MIP_STIP);

@@ -43,7 +43,9 @@ impl BoardHw {
         }
         let now = self.now();
         let mtime = self.bus.clint.mtime(now);
-        let Some(cmp) = self.bus.clint.mtimecmp(h) else {
+        // mtimecmp = 2^64 - 1 is how software disarms the timer (its reset value here, and
+        // what SBI clients write): mtime never gets there, so nothing is scheduled.
+        let Some(cmp) = self.bus.clint.mtimecmp(h).filter(|&c| c != u64::MAX) else {
             return;
         };
         // mtime counts one per tick: the deadline is `cmp - mtime` ticks away, unreachable

@@ -200,6 +200,7 @@ impl RiscvHardware for HartHandle<'_> {
 
     fn hlv(&mut self, addr: u64, width: AccessWidth, signed: bool) -> Result<u64, HwTrap> {
         let p = &mut *self.p;
+        p.hw.bus.current = self.n;
         p.harts[self.n]
             .hyp_load(&mut p.hw.bus, addr, width, signed, false)
             .map_err(hw_trap)
@@ -207,6 +208,7 @@ impl RiscvHardware for HartHandle<'_> {
 
     fn hlvx(&mut self, addr: u64, width: AccessWidth) -> Result<u64, HwTrap> {
         let p = &mut *self.p;
+        p.hw.bus.current = self.n;
         p.harts[self.n]
             .hyp_load(&mut p.hw.bus, addr, width, false, true)
             .map_err(hw_trap)
@@ -214,6 +216,7 @@ impl RiscvHardware for HartHandle<'_> {
 
     fn hsv(&mut self, addr: u64, width: AccessWidth, value: u64) -> Result<(), HwTrap> {
         let p = &mut *self.p;
+        p.hw.bus.current = self.n;
         p.harts[self.n]
             .hyp_store(&mut p.hw.bus, addr, width, value)
             .map_err(hw_trap)

@@ -40,7 +40,7 @@ pub use handle::HartHandle;
 
 use crate::dev::{Clint, DevError, FinisherStatus, Uart16550};
 use crate::riscv::firmware::{Firmware, HsmState, SystemReset};
-use crate::riscv::hart::{Hart, HartConfig};
+use crate::riscv::hart::{Hart, HartConfig, IrqLine};
 use board::BoardHw;
 use env::FwEnv;
 
@@ -69,6 +69,9 @@ pub struct PlatformConfig {
     pub slice: u64,
     /// Software TLB slots per hart.
     pub tlb_entries: usize,
+    /// Enable Sstc (menvcfg.STCE) and let SBI set_timer program stimecmp, as OpenSBI does on
+    /// harts with Sstc. Off by default: the TIME extension drives the CLINT MTIMER.
+    pub sstc: bool,
 }
 
 impl Default for PlatformConfig {
@@ -80,6 +83,7 @@ impl Default for PlatformConfig {
             clock: ClockConfig::default(),
             slice: DEFAULT_SLICE,
             tlb_entries: HartConfig::default().tlb_entries,
+            sstc: false,
         }
     }
 }
@@ -173,7 +177,7 @@ impl Platform {
         let mut p = Self {
             harts,
             hw: BoardHw::new(bus, cfg.harts),
-            fw: Firmware::new(cfg.harts),
+            fw: Firmware::new(cfg.harts).with_sstc(cfg.sstc),
             slice: cfg.slice,
         };
         let mut env = FwEnv {
@@ -298,7 +302,13 @@ impl Platform {
     }
 
     fn service(&mut self, n: usize) {
-        if self.fw.hsm_state(n) != Some(HsmState::Started) {
+        // M-level pending bits come only from the MTIP/MSIP lines (no M external source):
+        // with both low there is nothing to service. This keeps the exit path cheap.
+        let lines = self
+            .harts
+            .get(n)
+            .is_some_and(|h| h.irq_line(IrqLine::Mtip) || h.irq_line(IrqLine::Msip));
+        if !lines || self.fw.hsm_state(n) != Some(HsmState::Started) {
             return;
         }
         let mut env = FwEnv {
