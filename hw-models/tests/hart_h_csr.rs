@@ -2,9 +2,6 @@
 //! through the public API (debugger accesses and `csr_access` as a given mode). The expected
 //! masks are written here from the spec's register layouts, not taken from the model.
 
-mod hart_support;
-
-use hart_support::*;
 use hw_models::riscv::csr_num as n;
 use hw_models::riscv::hart::{CsrAccess, Hart, HartConfig, IrqLine};
 use hw_models::riscv::privilege::Mode;
@@ -154,10 +151,7 @@ proptest! {
             1 => w(&mut h, Mode::M, n::MIP, v),
             _ => w(&mut h, Mode::VS, n::SIP, v),
         }
-        let writable = match via {
-            2 if hideleg & VSSI == 0 => false,
-            _ => true,
-        };
+        let writable = via != 2 || hideleg & VSSI != 0;
         let src = if via == 2 { (v & SSI) << 1 } else { v & VSSI };
         let expect = if writable { (before & !VSSI) | src } else { before };
         prop_assert_eq!(r(&mut h, Mode::HS, n::HVIP), expect);
