@@ -175,3 +175,44 @@ fn csr_access_permissions() {
     assert_eq!(h.gprs()[0], 0);
     assert_eq!(h.gprs()[10], 42);
 }
+
+/// norm:mstatus_mprv_hypervisor: M-mode loads with MPRV = 1, MPP = S, MPV = 1 are translated
+/// like VS accesses (two stages, vsstatus.SUM); a guest-page fault then reaches M with the
+/// guest VA in mtval (GVA = 1), GPA >> 2 in mtval2, MPV = 0 (V was 0) and MPP = M.
+#[test]
+fn mprv_with_mpv_uses_two_stage_translation() {
+    use hw_models::riscv::hart::StopReason;
+    use hw_models::riscv::isa::encode::{self as e, Reg};
+    let (mut h, mut bus) = hs_with_guest();
+    let code = RAM_BASE + 0x5000;
+    write_words(
+        &mut bus,
+        code,
+        &[ok(e::ld(Reg::A0, Reg::A1, 0)), e::ecall()],
+    );
+    write64(&mut bus, gpa_to_hpa(GPA_DATA), 0xfeed);
+    set(&mut h, n::VSSTATUS, SUM);
+    set(&mut h, n::MTVEC, RAM_BASE + 0x6000);
+    let mprv = 1 << 17;
+    set(&mut h, n::MSTATUS, mprv | (1 << 11) | (1 << 39));
+    h.set_mode(Mode::M);
+    h.set_pc(code);
+    h.set_reg(Reg::A1.num() as usize, GVA_DATA)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(h.run(&mut bus, 2), StopReason::MTrap);
+    assert_eq!(get(&h, n::MCAUSE), exc::ECALL_FROM_M);
+    assert_eq!(h.reg(Reg::A0.num() as usize), 0xfeed);
+    // Now a guest-page fault.
+    set(&mut h, n::MSTATUS, mprv | (1 << 11) | (1 << 39));
+    h.set_pc(code);
+    h.set_reg(Reg::A1.num() as usize, GVA_MMIO)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(h.run(&mut bus, 1), StopReason::MTrap);
+    assert_eq!(get(&h, n::MCAUSE), exc::LOAD_GUEST_PAGE_FAULT);
+    assert_eq!(get(&h, n::MTVAL), GVA_MMIO);
+    assert_eq!(get(&h, n::MTVAL2), GPA_MMIO >> 2);
+    let ms = get(&h, n::MSTATUS);
+    assert_ne!(ms & (1 << 38), 0, "GVA");
+    assert_eq!(ms & (1 << 39), 0, "MPV = V at the trap = 0");
+    assert_eq!((ms >> 11) & 3, 3, "MPP = M");
+}
