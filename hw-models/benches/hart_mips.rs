@@ -10,7 +10,7 @@ use hw_models::riscv::privilege::Mode;
 use sim_core::HostPhysAddr;
 
 #[path = "../tests/hart_support/mod.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod hart_support;
 
 const BASE: u64 = 0x8000_0000;
