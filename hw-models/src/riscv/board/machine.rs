@@ -4,7 +4,7 @@
 use sim_core::HostPhysAddr;
 use sim_core::clock::{ClockConfig, ClockError, VirtualClock};
 use sim_core::event::{EventId, EventQueue};
-use sim_core::mem::{MemError, PhysMem};
+use sim_core::mem::{MemError, PAGE_SIZE, PhysMem};
 
 use super::bus::BoardBus;
 use super::console::{Console, Stream};
@@ -153,7 +153,8 @@ pub struct BareBoard {
 impl BareBoard {
     /// A board with empty RAM and devices at reset; the hart starts at `cfg.hart.reset_pc`.
     pub fn new(cfg: &BareConfig) -> Result<Self, BoardError> {
-        if cfg.ram_size == 0 || cfg.ram_size % 4096 != 0 || cfg.ram_size > MAX_RAM_SIZE {
+        if cfg.ram_size == 0 || cfg.ram_size % PAGE_SIZE as u64 != 0 || cfg.ram_size > MAX_RAM_SIZE
+        {
             return Err(BoardError::RamSize(cfg.ram_size));
         }
         let mut mem = PhysMem::new(cfg.ram_size);
