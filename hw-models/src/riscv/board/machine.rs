@@ -295,7 +295,12 @@ impl BareBoard {
                     let now = self.bus.clock.skip_to(t);
                     self.fire_due(now);
                 }
-                StopReason::Budget | StopReason::Attention => {}
+                // HsTrap/MTrap stop only harts in HS-host mode, which the bare board never
+                // configures: its hart handles every trap itself.
+                StopReason::Budget
+                | StopReason::Attention
+                | StopReason::HsTrap
+                | StopReason::MTrap => {}
             }
             if let Some(since) = self.partial_since {
                 if retired.wrapping_sub(since) >= PARTIAL_GRACE_INSNS {
