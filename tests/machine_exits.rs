@@ -287,6 +287,48 @@ fn faults_and_failed_entries_are_errors_naming_the_cause() {
 }
 
 #[test]
+fn exits_without_progress_are_stopped() {
+    let b = MockBackend::new(1)
+        .insns_per_run(0)
+        .idle_exit(ExitReason::Nothing);
+    let mut m = builder(b).build().unwrap();
+    let o = m.run().outcome;
+    assert_eq!(
+        o,
+        Outcome::Error(RunError::NoProgress {
+            exits: hvsim::machine::NO_PROGRESS_LIMIT + 1
+        })
+    );
+}
+
+#[test]
+fn sbi_hart_mask_decoding() {
+    // An empty hart mask names nobody (SBI "Hart list parameter"); bits name base + i.
+    let b = MockBackend::new(1).script(
+        0,
+        [
+            cpu_up(1, 0x8000_0000, 0),
+            cpu_up(2, 0x8000_0000, 0),
+            ipi(1, 0, false),
+            ipi(1, 0b11, false),
+            pass(),
+        ],
+    );
+    let mut m = builder(b).vcpus(3).build().unwrap();
+    assert!(m.run().outcome.is_success());
+    let injected = |id: usize| {
+        m.vcpus()[id]
+            .arch()
+            .calls()
+            .iter()
+            .filter(|c| matches!(c, MockCall::InjectInterrupt(1)))
+            .count()
+    };
+    assert_eq!((injected(0), injected(1), injected(2)), (0, 1, 1));
+    assert_eq!(m.gpr(1, 10), Some(1));
+}
+
+#[test]
 fn nothing_and_external_interrupts_continue() {
     let m = run_script(vec![
         ExitReason::Nothing,
@@ -324,14 +366,14 @@ fn vcpu_errors_stop_the_run() {
             cpu_up(1, 0x8000_0000, 0),
             ExitReason::SendIpi {
                 target_cpu: 1,
-                target_cpu_aux: 0,
+                target_cpu_aux: 1,
                 send_to_all: false,
                 send_to_self: false,
                 vector: 64,
             },
         ],
     );
-    let mut m = builder(b).vcpus(2).build().unwrap();
+    let mut m = builder(b).vcpus(2).budget(10_000).build().unwrap();
     let o = m.run().outcome;
     assert!(
         matches!(o, Outcome::Error(RunError::VCpu { vcpu: 1, .. })),

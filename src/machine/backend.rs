@@ -168,6 +168,18 @@ pub trait MachineBackend {
         vcpu.set_return_value(width.zero_extend(value))
     }
 
+    /// The vCPU ids a `SendIpi` names, before `send_to_all`/`send_to_self` are applied.
+    /// The default reads them as SBI IPI does (SBI spec, "Hart list parameter"):
+    /// `target_cpu` is `hart_mask_base` and bit `i` of `target_cpu_aux` (`hart_mask`) names
+    /// hart `hart_mask_base + i`; an empty mask names nobody. Ids may be out of range; the
+    /// Machine drops and counts those.
+    fn ipi_targets(target_cpu: u64, target_cpu_aux: u64) -> Vec<u64> {
+        (0..u64::BITS)
+            .filter(|i| target_cpu_aux >> i & 1 == 1)
+            .filter_map(|i| target_cpu.checked_add(u64::from(i)))
+            .collect()
+    }
+
     /// Tells `vcpu` that vCPU `target` started (`true`) or stopped (`false`), for
     /// architectures that answer status queries themselves (SBI HSM `hart_get_status`).
     fn cpu_state_changed(_vcpu: &mut VCpu<Self::VCpu>, _target: usize, _running: bool) {}

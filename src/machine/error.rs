@@ -159,6 +159,13 @@ pub enum RunError {
         /// The exit's trace text.
         exit: String,
     },
+    /// Too many exits in a row retired no instruction (see
+    /// [`crate::machine::NO_PROGRESS_LIMIT`]).
+    #[error("no progress: {exits} exits in a row retired no instruction")]
+    NoProgress {
+        /// The consecutive exits.
+        exits: u64,
+    },
     /// Guest entry failed.
     #[error("vCPU {vcpu}: guest entry failed (hardware reason {reason:#x})")]
     FailEntry {

@@ -38,5 +38,6 @@ pub use handlers::{
 };
 pub use load::{GuestImage, LoadedImage};
 pub use memory::GuestRam;
+pub use run::NO_PROGRESS_LIMIT;
 pub use summary::{EXIT_NAMES, ExitCounts, Outcome, RunSummary, ShutdownStatus, StopSource};
 pub use vm::{Machine, RunState};

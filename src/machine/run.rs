@@ -12,6 +12,11 @@ use super::summary::{Outcome, RunSummary, ShutdownStatus, StopSource};
 use super::vm::{Machine, RunState};
 use hw_models::dev::FinisherStatus;
 
+/// Consecutive exits without a retired instruction after which the run stops: neither
+/// virtual time nor the budget advances in such a loop, so without this limit it could spin
+/// forever.
+pub const NO_PROGRESS_LIMIT: u64 = 1_000_000;
+
 /// What an exit means for the schedule.
 enum Next {
     /// Keep running this vCPU (its quantum permitting).
@@ -58,6 +63,9 @@ impl<B: MachineBackend> Machine<B> {
 
     /// The earliest timer deadline among halted vCPUs.
     fn next_wake(&self) -> Option<u64> {
+        if self.halted == 0 {
+            return None;
+        }
         self.vcpus
             .iter()
             .zip(&self.state)
@@ -68,6 +76,9 @@ impl<B: MachineBackend> Machine<B> {
 
     /// Unparks halted vCPUs whose timer is due.
     fn wake_due(&mut self) -> Result<(), RunError> {
+        if self.halted == 0 {
+            return Ok(());
+        }
         let now = self.clock.ticks();
         for id in 0..self.vcpus.len() {
             if self.state[id] == RunState::Halted
@@ -87,6 +98,9 @@ impl<B: MachineBackend> Machine<B> {
             self.vcpus[id]
                 .unblock()
                 .map_err(|err| RunError::VCpu { vcpu: id, err })?;
+        }
+        if self.state[id] == RunState::Halted {
+            self.halted -= 1;
         }
         self.state[id] = RunState::Runnable;
         Ok(())
@@ -174,6 +188,16 @@ impl<B: MachineBackend> Machine<B> {
         let retired = self.backend.end_slice(pcpu).min(slice);
         self.clock.retire(retired);
         self.current = Some((id, left.saturating_sub(retired)));
+        self.idle_exits = if retired == 0 {
+            self.idle_exits.saturating_add(1)
+        } else {
+            0
+        };
+        if self.idle_exits > NO_PROGRESS_LIMIT {
+            return Err(RunError::NoProgress {
+                exits: self.idle_exits,
+            });
+        }
         let exit = result.map_err(|err| RunError::VCpu { vcpu: id, err })?;
 
         let cpu = u32::try_from(id).unwrap_or(u32::MAX);
@@ -300,6 +324,7 @@ impl<B: MachineBackend> Machine<B> {
                 self.deschedule(id)?;
                 self.vcpus[id].block().map_err(e)?;
                 self.state[id] = RunState::Halted;
+                self.halted += 1;
                 Ok(Next::Yield)
             }
             ExitReason::ExternalInterrupt { .. } | ExitReason::Nothing => Ok(Next::Continue),
@@ -439,14 +464,8 @@ impl<B: MachineBackend> Machine<B> {
         let n = self.vcpus.len();
         let mut targets: Vec<u64> = if to_all {
             (0..n as u64).collect()
-        } else if mask != 0 {
-            // SBI hart mask: bit i names hart base + i.
-            (0..64)
-                .filter(|i| mask >> i & 1 == 1)
-                .filter_map(|i| base.checked_add(i))
-                .collect()
         } else {
-            vec![base]
+            B::ipi_targets(base, mask)
         };
         if to_self {
             targets.push(id as u64);

@@ -69,6 +69,10 @@ pub struct Machine<B: MachineBackend> {
     /// Where the round-robin search for the next vCPU starts.
     pub(crate) cursor: usize,
     pub(crate) outcome: Option<Outcome>,
+    /// Consecutive exits that retired no instruction.
+    pub(crate) idle_exits: u64,
+    /// How many vCPUs are in [`RunState::Halted`] (the timer checks are skipped at 0).
+    pub(crate) halted: usize,
 }
 
 impl<B: MachineBackend> fmt::Debug for Machine<B> {
@@ -357,6 +361,8 @@ impl<B: MachineBackend> Machine<B> {
             current: None,
             cursor: 0,
             outcome: None,
+            idle_exits: 0,
+            halted: 0,
         })
     }
 
@@ -431,6 +437,11 @@ impl<B: MachineBackend> Machine<B> {
     /// The virtual clock.
     pub fn clock(&self) -> &VirtualClock {
         &self.clock
+    }
+
+    /// General-purpose register `idx` of vCPU `vcpu`, through the backend's accessor.
+    pub fn gpr(&self, vcpu: usize, idx: usize) -> Option<u64> {
+        self.vcpus.get(vcpu).and_then(|v| B::gpr(v.arch(), idx))
     }
 
     /// Reads guest-physical memory; `false` unless all of it is RAM.

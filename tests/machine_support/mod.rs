@@ -49,10 +49,12 @@ pub fn tiny_raw() -> GuestImage {
     }
 }
 
-/// A builder for `backend` with a small RAM and the tiny raw image.
+/// A builder for `backend` with a small RAM, the tiny raw image, and a budget so that a
+/// wrong expectation ends a test instead of hanging it.
 pub fn builder(backend: MockBackend) -> MachineBuilder<MockBackend> {
     MachineBuilder::new(backend)
         .ram_size(16 << 20)
+        .budget(10_000_000)
         .image(tiny_raw())
 }
 
