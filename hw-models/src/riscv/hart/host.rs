@@ -129,6 +129,7 @@ impl Hart {
     pub fn hfence_vvma(&mut self, vaddr: Option<u64>, asid: Option<u64>) {
         self.do_hfence_vvma(vaddr, asid);
         self.fetch_vpn = NO_PAGE;
+        self.forget_last_pages();
     }
 
     /// HFENCE.GVMA for guest-physical `gaddr` (the address itself, not rs1 = gaddr >> 2) and
@@ -136,6 +137,7 @@ impl Hart {
     pub fn hfence_gvma(&mut self, gaddr: Option<u64>, vmid: Option<u64>) {
         self.do_hfence_gvma(gaddr, vmid);
         self.fetch_vpn = NO_PAGE;
+        self.forget_last_pages();
     }
 
     /// x0..x31.

@@ -1,5 +1,7 @@
-//! One RV64IMAC hart with Zicsr, Zifencei and Zicntr, M and U modes (S and H arrive in part
-//! 2 of the hart model): its architectural state, CSR file, trap logic and interpreter.
+//! One RV64IMAC hart with Zicsr, Zifencei, Zicntr, S-mode and the hypervisor extension (M, HS,
+//! U, VS, VU), Sstc and Svade/Svadu: its architectural state, CSR file, trap logic,
+//! two-stage translation through the MMU, interpreter, and the HS-host API a Rust hypervisor
+//! drives it with.
 //!
 //! A board owns a [`Hart`] and a [`Bus`] and calls [`Hart::run`] in slices:
 //!
@@ -171,6 +173,10 @@ pub struct Hart {
     fetch_ctx: Option<TranslateCtx>,
     /// Translation context of explicit loads and stores (MPRV applied).
     data_ctx: Option<TranslateCtx>,
+    /// (VA page, PA page) of the last translated load, `NO_PAGE` when none.
+    last_load: (u64, u64),
+    /// (VA page, PA page) of the last translated store.
+    last_store: (u64, u64),
 }
 
 impl Hart {
@@ -191,6 +197,8 @@ impl Hart {
             tlb: Tlb::new(cfg.tlb_entries),
             fetch_ctx: None,
             data_ctx: None,
+            last_load: (NO_PAGE, 0),
+            last_store: (NO_PAGE, 0),
         }
     }
 

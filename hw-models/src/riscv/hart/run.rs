@@ -248,6 +248,7 @@ impl Hart {
     pub(crate) fn refresh_ctx(&mut self) {
         self.fetch_ctx = xlate::ctx_for(&self.st, self.st.mode, false);
         self.data_ctx = xlate::ctx_for(&self.st, xlate::data_mode(&self.st), false);
+        self.forget_last_pages();
     }
 
     /// Fetch and decode at `pc`, caching the result unless the instruction straddles a page

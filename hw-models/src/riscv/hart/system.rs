@@ -121,6 +121,7 @@ impl Hart {
     /// Leaves the inner loop and drops everything derived from translation state.
     pub(crate) fn translation_changed(&mut self) {
         self.fetch_vpn = NO_PAGE;
+        self.forget_last_pages();
         self.exit = true;
     }
 
@@ -199,8 +200,10 @@ impl Hart {
     ) -> Result<u64, Exception> {
         let ctx = ctx_for(&self.st, hyp_mode(&self.st), hlvx);
         let saved = core::mem::replace(&mut self.data_ctx, ctx);
+        self.forget_last_pages();
         let r = self.load(bus, va, size);
         self.data_ctx = saved;
+        self.forget_last_pages();
         let v = r.map_err(mark_gva)?;
         Ok(if signed { sign_extend(v, size) } else { v })
     }
@@ -215,8 +218,10 @@ impl Hart {
     ) -> Result<(), Exception> {
         let ctx = ctx_for(&self.st, hyp_mode(&self.st), false);
         let saved = core::mem::replace(&mut self.data_ctx, ctx);
+        self.forget_last_pages();
         let r = self.store(bus, va, size, value);
         self.data_ctx = saved;
+        self.forget_last_pages();
         r.map_err(mark_gva)
     }
 }
