@@ -1,8 +1,8 @@
 //! Data memory access: the translation seam, the RAM fast path and MMIO.
 //!
-//! Every access goes through [`Hart::translate`] (identity while the hart has no S-mode: M
-//! and U run with bare addressing; part 2 puts the Sv39/Sv48 and G-stage MMU behind it), then
-//! to RAM via a small direct-mapped cache of page lookups, or to the board's MMIO callbacks.
+//! Every access goes through [`Hart::translate`] (the MMU with the current fetch or data
+//! context: Sv39/Sv48, and the G-stage at V=1; untranslated in M-mode and with Bare), then to
+//! RAM via a small direct-mapped cache of page lookups, or to the board's MMIO callbacks.
 
 use sim_core::mem::{PAGE_SHIFT, PAGE_SIZE, PageRef};
 use sim_core::{AccessWidth, HostPhysAddr};
@@ -19,7 +19,7 @@ use crate::riscv::mmu::{AccessType as MmuAccess, TranslateCtx};
 const RAM_TLB_ENTRIES: usize = 64;
 const PAGE_MASK: u64 = PAGE_SIZE as u64 - 1;
 
-/// What an access is for (selects fault causes and, in part 2, permission checks).
+/// What an access is for (selects fault causes and the MMU permission checked).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum AccessType {
     /// Instruction fetch.

@@ -1,5 +1,7 @@
-//! One RV64IMAC hart with Zicsr, Zifencei and Zicntr, M and U modes (S and H arrive in part
-//! 2 of the hart model): its architectural state, CSR file, trap logic and interpreter.
+//! One RV64IMAC hart with Zicsr, Zifencei, Zicntr, S-mode and the hypervisor extension (M, HS,
+//! U, VS, VU), Sstc and Svade/Svadu: its architectural state, CSR file, trap logic,
+//! two-stage translation through the MMU, interpreter, and the HS-host API a Rust hypervisor
+//! drives it with.
 //!
 //! A board owns a [`Hart`] and a [`Bus`] and calls [`Hart::run`] in slices:
 //!
