@@ -1,10 +1,10 @@
 //! The CSR file.
 //!
-//! Each CSR is a [`CsrDef`]: a read function and (unless read-only) a write function that
-//! owns the CSR's write mask and side effects, in the manner of Spike's CSR objects. [`lookup`]
+//! Each CSR is a `CsrDef`: a read function and (unless read-only) a write function that
+//! owns the CSR's write mask and side effects, in the manner of Spike's CSR objects. `lookup`
 //! maps a CSR number to its definition for the implemented features; a number with no
 //! definition does not exist and raises illegal-instruction. The access rules common to all
-//! CSRs (privilege, read-only, counter enables) live in [`access`].
+//! CSRs (privilege, read-only, counter enables) live in `access`.
 
 pub(crate) mod access;
 pub mod counters;
