@@ -268,6 +268,48 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The plain registers: xtvec MODE bit 1 hardwired 0 (Direct/Vectored only), xepc bit 0
+    /// zero (IALIGN = 16; norm:VSEPC_WARL), xcause WLRL (any value kept; norm:VSCAUSE_WLRL),
+    /// xtval/htval/htinst/mtval2/mtinst/htimedelta/xscratch hold anything (norm:HTINST_WARL,
+    /// norm:MTINST_WARL, norm:MTVAL2_WARL), counter enables 32 bits (norm:HCOUNTEREN_WARL),
+    /// hgeie bits GEILEN:1 (norm:HGEIE_WARL), hvip VS bits only (norm:HVIP_WARL).
+    #[test]
+    fn plain_register_masks(v in any::<u64>()) {
+        let mut h = new_hart();
+        let cases: [(u16, Mode, u64); 22] = [
+            (n::STVEC, Mode::HS, v & !2),
+            (n::VSTVEC, Mode::HS, v & !2),
+            (n::SEPC, Mode::HS, v & !1),
+            (n::VSEPC, Mode::HS, v & !1),
+            (n::SCAUSE, Mode::HS, v),
+            (n::VSCAUSE, Mode::HS, v),
+            (n::STVAL, Mode::HS, v),
+            (n::VSTVAL, Mode::HS, v),
+            (n::SSCRATCH, Mode::HS, v),
+            (n::VSSCRATCH, Mode::HS, v),
+            (n::HTVAL, Mode::HS, v),
+            (n::HTINST, Mode::HS, v),
+            (n::HTIMEDELTA, Mode::HS, v),
+            (n::MTVAL2, Mode::M, v),
+            (n::MTINST, Mode::M, v),
+            (n::SCOUNTEREN, Mode::HS, v & 0xffff_ffff),
+            (n::HCOUNTEREN, Mode::HS, v & 0xffff_ffff),
+            (n::MCOUNTEREN, Mode::M, v & 0xffff_ffff),
+            (n::HGEIE, Mode::HS, v & 0xfe),
+            (n::HVIP, Mode::HS, v & VS_INTS),
+            (n::STIMECMP, Mode::M, v),
+            (n::VSTIMECMP, Mode::M, v),
+        ];
+        for (c, m, expect) in cases {
+            w(&mut h, m, c, v);
+            prop_assert_eq!(r(&mut h, m, c), expect, "csr {:#x}", c);
+        }
+    }
+}
+
 /// misa reports H and S (hvsim: misa is read-only, writes are ignored).
 #[test]
 fn misa_has_h() {
