@@ -63,14 +63,16 @@ proptest! {
         prop_assert_eq!(got, (v & writable) | vgein | (2 << 32));
     }
 
-    /// norm:hedeleg_acc / HEDELEG_WARL (bits 9-11 and 20-23 read-only 0),
+    /// norm:hedeleg_acc / HEDELEG_WARL (0-8, 12, 13, 15, 18, 19 writable; 9-11, 16, 20-23
+    /// read-only 0),
     /// norm:hideleg_acc / HIDELEG_WARL (only 2, 6, 10 writable), norm:mideleg_acc_h (VS bits
     /// and SGEI read-only 1 with GEILEN > 0), medeleg (11 and 16 read-only 0).
     #[test]
     fn delegation_masks(v in any::<u64>()) {
         let mut h = new_hart();
         w(&mut h, Mode::HS, n::HEDELEG, v);
-        let hedeleg_writable: u64 = (0..=8).map(bit).sum::<u64>() | bit(12) | bit(13) | bit(15);
+        let hedeleg_writable: u64 =
+            (0..=8).chain([12, 13, 15, 18, 19]).map(bit).sum::<u64>();
         prop_assert_eq!(r(&mut h, Mode::HS, n::HEDELEG), v & hedeleg_writable);
         w(&mut h, Mode::HS, n::HIDELEG, v);
         prop_assert_eq!(r(&mut h, Mode::HS, n::HIDELEG), v & VS_INTS);
