@@ -7,6 +7,7 @@
 //! `sim-core`; see docs/ARCHITECTURE.md.
 
 pub mod arch;
+pub mod bare;
 pub mod build_info;
 pub mod image;
 

@@ -5,6 +5,7 @@ mod guest_file;
 mod info;
 mod inspect;
 mod logging;
+mod run;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -44,6 +45,8 @@ pub enum Command {
     Info(info::InfoArgs),
     /// Describe a guest ELF image: machine, entry, loadable segments, symbols.
     Inspect(inspect::InspectArgs),
+    /// Run a guest image (`--bare`: a RISC-V ELF on the bare machine).
+    Run(run::RunArgs),
 }
 
 /// Parses the arguments, runs the command, and reports the outcome.
@@ -58,20 +61,24 @@ pub fn main() -> ExitCode {
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let result = run(&cli.command, &mut out).and_then(|()| Ok(out.flush()?));
+    let result = run(&cli.command, &mut out).and_then(|status| {
+        out.flush()?;
+        Ok(status)
+    });
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status),
         // `hvsim inspect --symbols big.elf | head` closes the pipe early; that is not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => report(&e),
     }
 }
 
-/// Runs one command, writing its report to `out`.
-pub fn run(command: &Command, out: &mut dyn Write) -> anyhow::Result<()> {
+/// Runs one command, writing its report to `out`, and returns the exit status.
+pub fn run(command: &Command, out: &mut dyn Write) -> anyhow::Result<u8> {
     match command {
-        Command::Info(args) => info::run(args, out),
-        Command::Inspect(args) => inspect::run(args, out),
+        Command::Info(args) => info::run(args, out).map(|()| 0),
+        Command::Inspect(args) => inspect::run(args, out).map(|()| 0),
+        Command::Run(args) => run::run(args),
     }
 }
 
