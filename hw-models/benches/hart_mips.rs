@@ -4,8 +4,14 @@
 
 use std::time::Instant;
 
+use hw_models::riscv::csr_num as n;
 use hw_models::riscv::hart::{Hart, HartConfig, RamBus, StopReason};
+use hw_models::riscv::privilege::Mode;
 use sim_core::HostPhysAddr;
+
+#[path = "../tests/hart_support/mod.rs"]
+#[allow(unused_imports)]
+mod hart_support;
 
 const BASE: u64 = 0x8000_0000;
 
@@ -72,19 +78,88 @@ fn slice(hart: &mut Hart, bus: &mut RamBus, budget: u64) -> StopReason {
     hart.run(bus, budget)
 }
 
-fn main() {
-    let mut bus = RamBus::new(BASE, 0x10_0000).unwrap_or_else(|e| panic!("{e}"));
+/// Where the loop runs.
+#[derive(Clone, Copy, Debug)]
+enum Setup {
+    /// M-mode, bare.
+    Machine,
+    /// HS-mode with Sv39 (4 KiB pages).
+    SupervisorSv39,
+    /// VS-mode: Sv39 (4 KiB pages) over Sv39x4 (2 MiB pages).
+    GuestSv39OverSv39x4,
+}
+
+/// Code VA and data VA for the S-mode setup (Sv39 maps them onto BASE and BASE + 0x8000).
+const S_CODE: u64 = 0x4000_0000;
+const S_DATA: u64 = 0x4000_8000;
+
+fn prepare(setup: Setup) -> (Box<Hart>, RamBus, u64) {
+    use hart_support::*;
+    let mut bus = RamBus::new(BASE, 0x100_0000).unwrap_or_else(|e| panic!("{e}"));
+    let mut hart = Box::new(Hart::new(HartConfig::default()));
+    let (code_at, data_va) = match setup {
+        Setup::Machine => (BASE, BASE + 0x8000),
+        Setup::SupervisorSv39 => {
+            let mut t = Tables::new(BASE + 0x10_0000);
+            let root = t.alloc(&mut bus, 4096);
+            for k in 0..16 {
+                let flags = RWXAD;
+                t.map(
+                    &mut bus,
+                    root,
+                    S_CODE + k * 0x1000,
+                    BASE + k * 0x1000,
+                    flags,
+                    0,
+                    false,
+                    &ident,
+                    &ident,
+                );
+            }
+            let _ = hart.set_csr(n::SATP, atp(SV39, 1, root >> 12));
+            hart.set_mode(Mode::HS);
+            (BASE, S_DATA)
+        }
+        Setup::GuestSv39OverSv39x4 => {
+            let (hgatp, vsatp) = two_stage(&mut bus);
+            let _ = hart.set_csr(n::HGATP, hgatp);
+            let _ = hart.set_csr(n::VSATP, vsatp);
+            let _ = hart.set_csr(n::VSSTATUS, 1 << 18);
+            hart.set_mode(Mode::VS);
+            (guest::gpa_to_hpa(guest::GPA_RAM), guest::GVA_DATA)
+        }
+    };
     for (k, w) in program().iter().enumerate() {
         bus.mem
-            .write_bytes(HostPhysAddr::new(BASE + 4 * k as u64), &w.to_le_bytes())
+            .write_bytes(HostPhysAddr::new(code_at + 4 * k as u64), &w.to_le_bytes())
             .unwrap_or_else(|e| panic!("{e}"));
     }
+    let pc = match setup {
+        Setup::Machine => BASE,
+        Setup::SupervisorSv39 => S_CODE,
+        Setup::GuestSv39OverSv39x4 => hart_support::guest::GVA_CODE,
+    };
+    hart.set_pc(pc);
+    (hart, bus, data_va)
+}
+
+fn main() {
+    for setup in [
+        Setup::Machine,
+        Setup::SupervisorSv39,
+        Setup::GuestSv39OverSv39x4,
+    ] {
+        measure(setup);
+    }
+}
+
+fn measure(setup: Setup) {
     let iterations: u64 = 20_000_000;
     let mut best = 0.0f64;
     for _ in 0..3 {
-        let mut hart = Box::new(Hart::new(HartConfig::default()));
-        let _ = hart.set_reg(1, BASE + 0x8000);
-        let _ = hart.set_reg(9, BASE + 0x8000);
+        let (mut hart, mut bus, data) = prepare(setup);
+        let _ = hart.set_reg(1, data);
+        let _ = hart.set_reg(9, data);
         let _ = hart.set_reg(2, iterations);
         let t = Instant::now();
         let c0 = thread_cpu_secs();
@@ -102,15 +177,16 @@ fn main() {
         let mips = n / cpu / 1e6;
         best = best.max(mips);
         println!(
-            "hart_mips: {} instructions, {:.3} s CPU ({:.3} s wall): {:.1} MIPS per CPU second, \
-             {:.1} MIPS wall ({:?})",
+            "hart_mips {setup:?}: {} instructions, {:.3} s CPU ({:.3} s wall): {:.1} MIPS per CPU \
+             second, {:.1} MIPS wall ({:?}, mode {:?})",
             hart.retired(),
             cpu,
             wall,
             mips,
             n / wall / 1e6,
-            stop
+            stop,
+            hart.mode()
         );
     }
-    println!("hart_mips: best {best:.1} MIPS per CPU second");
+    println!("hart_mips {setup:?}: best {best:.1} MIPS per CPU second");
 }

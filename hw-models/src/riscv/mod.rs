@@ -4,10 +4,12 @@
 pub mod board;
 pub mod cause;
 pub mod csr_num;
+pub mod firmware;
 pub mod hart;
 pub mod hw;
 pub mod isa;
 pub mod mmu;
+pub mod platform;
 pub mod privilege;
 
 pub use privilege::{Mode, PrivLevel};

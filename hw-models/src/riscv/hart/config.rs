@@ -29,6 +29,13 @@ pub struct HartConfig {
     /// How many distinct physical code pages the decode cache holds before it is flushed
     /// wholesale (bounds host memory: each page costs 32 KiB of decoded instructions).
     pub icache_pages: usize,
+    /// HS-host mode, for a hypervisor written in Rust on top of the hart: [`super::Hart::run`]
+    /// returns [`super::StopReason::HsTrap`] right after a trap is taken into HS-mode and
+    /// [`super::StopReason::MTrap`] right after a trap into M-mode, instead of executing the
+    /// handler. With `false` (bare-machine boards) every mode's code is interpreted.
+    pub hs_host: bool,
+    /// Software TLB slots (power of two; see docs/riscv-mmu.md).
+    pub tlb_entries: usize,
 }
 
 impl Default for HartConfig {
@@ -38,18 +45,24 @@ impl Default for HartConfig {
             reset_pc: 0x8000_0000,
             misaligned: MisalignedPolicy::Perform,
             icache_pages: 1024,
+            hs_host: false,
+            tlb_entries: crate::riscv::mmu::tlb::DEFAULT_ENTRIES,
         }
     }
 }
 
-/// Which optional privileged features the hart implements. Part 1 of the hart model has
-/// M and U only; S and H arrive with their CSRs (part 2). The CSR file already consults these
-/// flags so the S/H-dependent WARL masks (medeleg, mideleg, mstatus.SUM/MXR/TVM/TSR ...) are
-/// written and tested once.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+/// Which optional privileged features the hart implements. The model implements S and H
+/// ([`Features::default`]); the flags remain so the M/U-only masks stay testable.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct Features {
     /// S-mode (misa.S).
     pub s: bool,
     /// The hypervisor extension (misa.H).
     pub h: bool,
+}
+
+impl Default for Features {
+    fn default() -> Self {
+        Self { s: true, h: true }
+    }
 }

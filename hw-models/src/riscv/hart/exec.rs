@@ -1,13 +1,12 @@
 //! Instruction semantics (unpriv RV64I, M, A, Zicsr, Zifencei; priv trap-return and WFI).
 
+use super::Hart;
 use super::bus::Bus;
-use super::csr::access::{CsrOp, csr_op};
-use super::csr::mstatus::TW;
+use super::csr::access::{CsrFault, CsrOp, csr_op};
 use super::mem::AccessType;
+use super::system;
 use super::trap::{self, Exception};
-use super::{Hart, StopReason};
 use crate::riscv::cause::exc;
-use crate::riscv::csr_num;
 use crate::riscv::isa::{Insn, Op};
 use crate::riscv::privilege::PrivLevel;
 
@@ -196,26 +195,33 @@ impl Hart {
             Op::Ebreak => return Err(Exception::new(exc::BREAKPOINT, pc)),
             Op::Mret => return self.exec_mret(insn),
             Op::Wfi => return self.exec_wfi(insn, next),
-            // Not implemented until S/H exist (part 2): illegal-instruction, like any
-            // instruction of an absent extension.
-            Op::Sret
-            | Op::SfenceVma
-            | Op::HfenceVvma
-            | Op::HfenceGvma
-            | Op::HlvB
-            | Op::HlvBu
-            | Op::HlvH
-            | Op::HlvHu
-            | Op::HlvW
-            | Op::HlvWu
-            | Op::HlvD
-            | Op::HlvxHu
-            | Op::HlvxWu
-            | Op::HsvB
-            | Op::HsvH
-            | Op::HsvW
-            | Op::HsvD
-            | Op::Illegal => return Err(Exception::illegal(insn.raw)),
+            Op::Sret => return self.exec_sret(insn),
+            Op::SfenceVma => {
+                self.exec_sfence(insn)?;
+                return Ok(next);
+            }
+            Op::HfenceVvma => {
+                self.exec_hfence(insn, false)?;
+                return Ok(next);
+            }
+            Op::HfenceGvma => {
+                self.exec_hfence(insn, true)?;
+                return Ok(next);
+            }
+            Op::HlvB => self.exec_hlv(bus, insn, a, 1, true, false)?,
+            Op::HlvBu => self.exec_hlv(bus, insn, a, 1, false, false)?,
+            Op::HlvH => self.exec_hlv(bus, insn, a, 2, true, false)?,
+            Op::HlvHu => self.exec_hlv(bus, insn, a, 2, false, false)?,
+            Op::HlvW => self.exec_hlv(bus, insn, a, 4, true, false)?,
+            Op::HlvWu => self.exec_hlv(bus, insn, a, 4, false, false)?,
+            Op::HlvD => self.exec_hlv(bus, insn, a, 8, false, false)?,
+            Op::HlvxHu => self.exec_hlv(bus, insn, a, 2, false, true)?,
+            Op::HlvxWu => self.exec_hlv(bus, insn, a, 4, false, true)?,
+            Op::HsvB => return self.exec_hsv(bus, insn, a, b, 1, next),
+            Op::HsvH => return self.exec_hsv(bus, insn, a, b, 2, next),
+            Op::HsvW => return self.exec_hsv(bus, insn, a, b, 4, next),
+            Op::HsvD => return self.exec_hsv(bus, insn, a, b, 8, next),
+            Op::Illegal => return Err(Exception::illegal(insn.raw)),
         };
         self.wr(rd, v);
         Ok(next)
@@ -250,22 +256,30 @@ impl Hart {
         Ok(self.st.pc)
     }
 
-    /// WFI (norm:wfi_op). Below M it is illegal when mstatus.TW = 1 (hvsim's bounded time
-    /// limit is zero, norm:MSTATUS_TW_TIME_LIMIT) and, once S exists, always in U
-    /// (norm:mstatus_tw_umode_op). Otherwise it retires; with no interrupt pending and enabled
-    /// in mie the hart stalls and the slice ends so the board can advance time.
-    #[inline(never)]
-    fn exec_wfi(&mut self, insn: Insn, next: u64) -> Result<u64, Exception> {
-        let p = self.st.mode.privilege;
-        if p != PrivLevel::Machine
-            && (self.st.csr.mstatus & TW != 0 || (p == PrivLevel::User && self.st.features.s))
-        {
-            return Err(Exception::illegal(insn.raw));
-        }
-        if !trap::wfi_wakes(&self.st) {
-            self.waiting = true;
-            self.request_stop(StopReason::Wfi);
-        }
+    fn exec_hlv<B: Bus + ?Sized>(
+        &mut self,
+        bus: &mut B,
+        insn: Insn,
+        a: u64,
+        size: usize,
+        signed: bool,
+        hlvx: bool,
+    ) -> Result<u64, Exception> {
+        system::rules::hlsv(self.st.mode, self.st.csr.hstatus, insn.raw)?;
+        self.hyp_access_load(bus, a, size, signed, hlvx)
+    }
+
+    fn exec_hsv<B: Bus + ?Sized>(
+        &mut self,
+        bus: &mut B,
+        insn: Insn,
+        a: u64,
+        b: u64,
+        size: usize,
+        next: u64,
+    ) -> Result<u64, Exception> {
+        system::rules::hlsv(self.st.mode, self.st.csr.hstatus, insn.raw)?;
+        self.hyp_access_store(bus, a, size, b)?;
         Ok(next)
     }
 
@@ -294,11 +308,13 @@ impl Hart {
             Op::Csrrsi => (CsrOp::Set, uimm, uimm != 0),
             _ => (CsrOp::Clear, uimm, uimm != 0),
         };
-        if num == csr_num::TIME {
-            self.st.time = bus.time(self.st.retired);
-        }
-        let old = csr_op(&mut self.st, num, op, operand, writes)
-            .map_err(|()| Exception::illegal(insn.raw))?;
+        // time, the Sstc comparators and the pending bits they drive are read fresh.
+        self.st.time = bus.time(self.st.retired);
+        self.st.csr.refresh_timers(self.st.time);
+        let old = csr_op(&mut self.st, num, op, operand, writes).map_err(|f| match f {
+            CsrFault::Illegal => Exception::illegal(insn.raw),
+            CsrFault::Virtual => Exception::virtual_insn(insn.raw),
+        })?;
         if writes {
             // A write may enable an interrupt or change translation: leave the inner loop so
             // both are re-evaluated before the next instruction (norm:intr_mip_mie_xret_csrwr).

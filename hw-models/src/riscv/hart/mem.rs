@@ -1,8 +1,8 @@
 //! Data memory access: the translation seam, the RAM fast path and MMIO.
 //!
-//! Every access goes through [`Hart::translate`] (identity while the hart has no S-mode: M
-//! and U run with bare addressing; part 2 puts the Sv39/Sv48 and G-stage MMU behind it), then
-//! to RAM via a small direct-mapped cache of page lookups, or to the board's MMIO callbacks.
+//! Every access goes through [`Hart::translate`] (the MMU with the current fetch or data
+//! context: Sv39/Sv48, and the G-stage at V=1; untranslated in M-mode and with Bare), then to
+//! RAM via a small direct-mapped cache of page lookups, or to the board's MMIO callbacks.
 
 use sim_core::mem::{PAGE_SHIFT, PAGE_SIZE, PageRef};
 use sim_core::{AccessWidth, HostPhysAddr};
@@ -10,14 +10,16 @@ use sim_core::{AccessWidth, HostPhysAddr};
 use super::bus::{Bus, MmioEffect};
 use super::config::MisalignedPolicy;
 use super::trap::Exception;
-use super::{Hart, StopReason};
+use super::xlate::fault_exception;
+use super::{Hart, NO_PAGE, StopReason};
 use crate::riscv::cause::exc;
+use crate::riscv::mmu::{AccessType as MmuAccess, TranslateCtx};
 
 /// Entries in the RAM lookup cache.
 const RAM_TLB_ENTRIES: usize = 64;
 const PAGE_MASK: u64 = PAGE_SIZE as u64 - 1;
 
-/// What an access is for (selects fault causes and, in part 2, permission checks).
+/// What an access is for (selects fault causes and the MMU permission checked).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum AccessType {
     /// Instruction fetch.
@@ -73,16 +75,73 @@ const fn width_of(size: usize) -> AccessWidth {
 }
 
 impl Hart {
-    /// Virtual to physical. Identity today: without S-mode there is no satp, and mstatus.MPRV
-    /// selects U whose addressing is also bare. Part 2 calls the MMU here.
+    /// Virtual to physical through the MMU with the current fetch or data context. The
+    /// untranslated case (M-mode, Bare) costs one branch.
     #[inline(always)]
     pub(crate) fn translate<B: Bus + ?Sized>(
         &mut self,
-        _bus: &mut B,
+        bus: &mut B,
         va: u64,
-        _access: AccessType,
+        access: AccessType,
     ) -> Result<u64, Exception> {
-        Ok(va)
+        let ctx = match access {
+            AccessType::Fetch => {
+                return match self.fetch_ctx {
+                    None => Ok(va),
+                    Some(c) => self.translate_with(bus, &c, va, access),
+                };
+            }
+            _ => self.data_ctx,
+        };
+        let Some(c) = ctx else {
+            return Ok(va);
+        };
+        // The last page translated for loads and for stores, valid until the context
+        // changes (refresh_ctx) or a fence runs: one compare instead of a TLB lookup.
+        let vpn = va >> PAGE_SHIFT;
+        let slot = if access == AccessType::Store {
+            &mut self.last_store
+        } else {
+            &mut self.last_load
+        };
+        if slot.0 == vpn {
+            return Ok((slot.1 << PAGE_SHIFT) | (va & PAGE_MASK));
+        }
+        let pa = self.translate_with(bus, &c, va, access)?;
+        let slot = if access == AccessType::Store {
+            &mut self.last_store
+        } else {
+            &mut self.last_load
+        };
+        *slot = (vpn, pa >> PAGE_SHIFT);
+        Ok(pa)
+    }
+
+    /// Forgets the last-page translations (the data context or the TLB changed).
+    #[inline]
+    pub(crate) fn forget_last_pages(&mut self) {
+        self.last_load = (NO_PAGE, 0);
+        self.last_store = (NO_PAGE, 0);
+    }
+
+    /// Translation through the TLB (walking on a miss).
+    #[inline(never)]
+    pub(crate) fn translate_with<B: Bus + ?Sized>(
+        &mut self,
+        bus: &mut B,
+        ctx: &TranslateCtx,
+        va: u64,
+        access: AccessType,
+    ) -> Result<u64, Exception> {
+        let at = match access {
+            AccessType::Fetch => MmuAccess::Fetch,
+            AccessType::Load => MmuAccess::Load,
+            AccessType::Store => MmuAccess::Store,
+        };
+        match self.tlb.translate(bus.mem(), ctx, va, at) {
+            Ok(t) => Ok(t.pa.as_u64()),
+            Err(f) => Err(fault_exception(f, va, ctx.virt)),
+        }
     }
 
     /// The RAM page holding physical page `ppn`, if it is RAM.

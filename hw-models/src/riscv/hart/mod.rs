@@ -1,5 +1,7 @@
-//! One RV64IMAC hart with Zicsr, Zifencei and Zicntr, M and U modes (S and H arrive in part
-//! 2 of the hart model): its architectural state, CSR file, trap logic and interpreter.
+//! One RV64IMAC hart with Zicsr, Zifencei, Zicntr, S-mode and the hypervisor extension (M, HS,
+//! U, VS, VU), Sstc and Svade/Svadu: its architectural state, CSR file, trap logic,
+//! two-stage translation through the MMU, interpreter, and the HS-host API a Rust hypervisor
+//! drives it with.
 //!
 //! A board owns a [`Hart`] and a [`Bus`] and calls [`Hart::run`] in slices:
 //!
@@ -23,12 +25,16 @@ mod bus;
 mod config;
 pub mod csr;
 mod exec;
+mod host;
 mod icache;
 mod mem;
 mod run;
 mod state;
+mod system;
+mod tinst;
 mod trace;
 mod trap;
+mod xlate;
 
 #[cfg(test)]
 mod tests;
@@ -37,11 +43,17 @@ use alloc::vec::Vec;
 
 pub use bus::{Bus, BusError, MmioEffect, RamBus};
 pub use config::{HartConfig, MisalignedPolicy};
+pub use csr::access::CsrOp;
+pub use host::CsrAccess;
 pub use trace::HartEvent;
 pub use trap::Exception;
 
+/// The trap an HS-side operation raised: cause, tval, tval2 (htval), tinst (htinst).
+pub type Trap = Exception;
+
 use crate::riscv::cause::irq;
 use crate::riscv::csr_num;
+use crate::riscv::mmu::{Tlb, TranslateCtx};
 use crate::riscv::privilege::Mode;
 use config::Features;
 use icache::DecodeCache;
@@ -65,6 +77,11 @@ pub enum StopReason {
         /// The watched address that was written.
         addr: u64,
     },
+    /// [`HartConfig::hs_host`] only: a trap was just taken into HS-mode (scause, sepc, stval,
+    /// htval, htinst, hstatus written; the hart is in HS-mode at stvec).
+    HsTrap,
+    /// [`HartConfig::hs_host`] only: a trap was just taken into M-mode.
+    MTrap,
 }
 
 /// An interrupt input driven by the board (priv "Machine Interrupt Registers").
@@ -88,6 +105,27 @@ impl IrqLine {
             Self::Meip => irq::MEI,
             Self::Seip => irq::SEI,
         }
+    }
+}
+
+impl Hart {
+    /// Drives guest external interrupt line `n` (1..=GEILEN, i.e. bit `n` of `hgeip`).
+    /// Other numbers are ignored. Takes effect at the next [`Hart::run`].
+    pub fn set_guest_irq_line(&mut self, n: u32, level: bool) {
+        if n == 0 || n > csr::mip::GEILEN {
+            return;
+        }
+        let b = 1u64 << n;
+        if level {
+            self.st.csr.hgeip |= b;
+        } else {
+            self.st.csr.hgeip &= !b;
+        }
+    }
+
+    /// The guest external interrupt lines (`hgeip`).
+    pub fn guest_irq_lines(&self) -> u64 {
+        self.st.csr.hgeip
     }
 }
 
@@ -128,6 +166,17 @@ pub struct Hart {
     stop: Option<StopReason>,
     /// The hart is stalled in WFI.
     waiting: bool,
+    /// The software TLB (tagged by V/VMID/ASID).
+    tlb: Tlb,
+    /// Translation context of instruction fetches, `None` when untranslated. Recomputed
+    /// whenever the inner loop is left (every CSR write, trap, xRET and fence leaves it).
+    fetch_ctx: Option<TranslateCtx>,
+    /// Translation context of explicit loads and stores (MPRV applied).
+    data_ctx: Option<TranslateCtx>,
+    /// (VA page, PA page) of the last translated load, `NO_PAGE` when none.
+    last_load: (u64, u64),
+    /// (VA page, PA page) of the last translated store.
+    last_store: (u64, u64),
 }
 
 impl Hart {
@@ -145,6 +194,11 @@ impl Hart {
             exit: false,
             stop: None,
             waiting: false,
+            tlb: Tlb::new(cfg.tlb_entries),
+            fetch_ctx: None,
+            data_ctx: None,
+            last_load: (NO_PAGE, 0),
+            last_store: (NO_PAGE, 0),
         }
     }
 
@@ -162,6 +216,7 @@ impl Hart {
             .minstret
             .write(0, retired.wrapping_sub(1), false);
         self.waiting = false;
+        self.tlb.flush_all();
         self.flush_icache();
     }
 

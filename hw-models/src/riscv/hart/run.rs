@@ -10,14 +10,18 @@
 use sim_core::mem::{PAGE_SHIFT, PAGE_SIZE};
 
 use super::bus::Bus;
+use super::csr::envcfg::STCE;
 use super::mem::AccessType;
 use super::trace::HartEvent;
 use super::trap::{self, Exception};
-use super::{Hart, NO_PAGE, StopReason};
+use super::{Hart, NO_PAGE, StopReason, tinst, xlate};
 use crate::riscv::cause::exc;
 use crate::riscv::isa::{Insn, decode};
+use crate::riscv::privilege::{Mode, PrivLevel};
 
 const PAGE_MASK: u64 = PAGE_SIZE as u64 - 1;
+/// Instructions between two polls of the Sstc comparators while `menvcfg`.STCE = 1.
+const TIMER_POLL: u64 = 1024;
 /// The low two bits of a 32-bit (non-compressed) encoding.
 const LEN32_BITS: u16 = 0b11;
 
@@ -69,6 +73,13 @@ impl Hart {
         self.ram = super::mem::RamTlb::default();
         let mut left = budget;
         loop {
+            // Sstc comparators: polled here, so with STCE set the inner loop runs at most
+            // TIMER_POLL instructions between polls (a timer interrupt's latency).
+            let timers = self.st.csr.menvcfg & STCE != 0;
+            if timers {
+                self.st.time = bus.time(self.st.retired);
+                self.st.csr.refresh_timers(self.st.time);
+            }
             if self.waiting {
                 if trap::wfi_wakes(&self.st) {
                     self.waiting = false;
@@ -83,17 +94,29 @@ impl Hart {
                         cause: i,
                     });
                 }
-                trap::take_trap(&mut self.st, i, 0, true);
+                let to = trap::take_trap(&mut self.st, Exception::new(i, 0), true);
                 self.fetch_vpn = NO_PAGE;
+                if let Some(r) = self.host_stop(to) {
+                    return r;
+                }
             }
+            self.refresh_ctx();
             self.exit = false;
+            let floor = if timers {
+                left.saturating_sub(TIMER_POLL)
+            } else {
+                0
+            };
             // The pc lives in a local while the inner loop runs; `self.st.pc` is brought up
             // to date before anything that reads it (traps, the slow path) and on every exit.
             let mut pc = self.st.pc;
             while !self.exit {
-                if left == 0 {
+                if left == floor {
                     self.st.pc = pc;
-                    return StopReason::Budget;
+                    if left == 0 {
+                        return StopReason::Budget;
+                    }
+                    break;
                 }
                 left -= 1;
                 // One source for the instruction (a copy out of the cache array) keeps it in
@@ -165,7 +188,7 @@ impl Hart {
                     });
                 }
                 self.st.pc = pc;
-                self.raise(e);
+                self.raise(e, Some(insn));
                 self.st.pc
             }
         }
@@ -188,16 +211,44 @@ impl Hart {
                         tval: e.tval,
                     });
                 }
-                self.raise(e);
+                self.raise(e, None);
             }
         }
     }
 
-    /// Takes a synchronous exception at the current pc.
-    fn raise(&mut self, e: Exception) {
-        trap::take_trap(&mut self.st, e.cause, e.tval, false);
+    /// Takes a synchronous exception at the current pc. `insn` is the instruction that
+    /// raised it (None for fetch faults): explicit memory faults get its transformed form in
+    /// htinst/mtinst.
+    fn raise(&mut self, mut e: Exception, insn: Option<Insn>) {
+        if let (Some(i), 0, false) = (insn, e.tinst, e.implicit) {
+            let va = tinst::original_va(i, &self.st.x);
+            e.tinst = tinst::transform(i, e.cause, e.tval, va);
+        }
+        let to = trap::take_trap(&mut self.st, e, false);
         self.fetch_vpn = NO_PAGE;
         self.exit = true;
+        if let Some(r) = self.host_stop(to) {
+            self.stop = Some(r);
+        }
+    }
+
+    /// In HS-host mode, the stop reason for a trap just taken into `to`.
+    fn host_stop(&self, to: Mode) -> Option<StopReason> {
+        if !self.cfg.hs_host {
+            return None;
+        }
+        match (to.privilege, to.virt) {
+            (PrivLevel::Machine, _) => Some(StopReason::MTrap),
+            (_, false) => Some(StopReason::HsTrap),
+            _ => None,
+        }
+    }
+
+    /// Recomputes the fetch and data translation contexts from the CSRs and the mode.
+    pub(crate) fn refresh_ctx(&mut self) {
+        self.fetch_ctx = xlate::ctx_for(&self.st, self.st.mode, false);
+        self.data_ctx = xlate::ctx_for(&self.st, xlate::data_mode(&self.st), false);
+        self.forget_last_pages();
     }
 
     /// Fetch and decode at `pc`, caching the result unless the instruction straddles a page

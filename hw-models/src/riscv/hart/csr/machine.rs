@@ -1,7 +1,7 @@
 //! The M-mode CSRs and the unprivileged counter shadows, one small read/write pair each.
 
 use super::counters::{COUNTEREN_MASK, INHIBIT_CY, INHIBIT_IR, INHIBIT_MASK};
-use super::{CsrDef, ReadFn, WriteFn, mip, mstatus, pmp};
+use super::{CsrDef, ReadFn, WriteFn, envcfg, mip, mstatus, pmp, ro, rw};
 use crate::riscv::csr_num as n;
 use crate::riscv::hart::config::Features;
 use crate::riscv::hart::state::ArchState;
@@ -44,34 +44,19 @@ pub(crate) fn misa(f: Features) -> u64 {
     v
 }
 
-const fn ro(read: ReadFn) -> CsrDef {
-    CsrDef {
-        read,
-        write: None,
-        counter_bit: None,
-    }
-}
-
-const fn rw(read: ReadFn, write: WriteFn) -> CsrDef {
-    CsrDef {
-        read,
-        write: Some(write),
-        counter_bit: None,
-    }
-}
-
 const fn shadow(read: ReadFn, bit: u32) -> CsrDef {
     CsrDef {
         read,
         write: None,
         counter_bit: Some(bit),
+        rmw_read: None,
     }
 }
 
-fn zero(_: &ArchState) -> u64 {
+pub(super) fn zero(_: &ArchState) -> u64 {
     0
 }
-fn ignore(_: &mut ArchState, _: u64) {}
+pub(super) fn ignore(_: &mut ArchState, _: u64) {}
 
 fn read_mstatus(s: &ArchState) -> u64 {
     s.csr.mstatus
@@ -104,9 +89,23 @@ fn write_mie(s: &mut ArchState, v: u64) {
 fn read_mip(s: &ArchState) -> u64 {
     s.csr.mip()
 }
-fn write_mip(s: &mut ArchState, v: u64) {
-    let m = mip::mip_write_mask(s.features);
+/// CSRRS/CSRRC on mip start from the software SEIP bit, not the OR with the external line
+/// (norm:mip_seip_rdcsr).
+fn rmw_mip(s: &ArchState) -> u64 {
+    let seip = 1 << crate::riscv::cause::irq::SEI;
+    (s.csr.mip() & !seip) | (s.csr.mip_sw & seip)
+}
+/// SSIP, STIP (unless Sstc drives it: `menvcfg`.STCE = 1), SEIP and the alias VSSIP
+/// (hypervisor "Machine Interrupt (mip and mie) Registers") are writable.
+pub(super) fn write_mip(s: &mut ArchState, v: u64) {
+    let mut m = mip::mip_write_mask(s.features);
+    if s.csr.menvcfg & envcfg::STCE != 0 {
+        m &= !mip::STI_BIT;
+    }
     s.csr.mip_sw = (s.csr.mip_sw & !m) | (v & m);
+    if s.features.h {
+        s.csr.hvip = (s.csr.hvip & !mip::VSSI_BIT) | (v & mip::VSSI_BIT);
+    }
 }
 fn read_mtvec(s: &ArchState) -> u64 {
     s.csr.mtvec
@@ -124,7 +123,13 @@ fn read_menvcfg(s: &ArchState) -> u64 {
     s.csr.menvcfg
 }
 fn write_menvcfg(s: &mut ArchState, v: u64) {
-    s.csr.menvcfg = v & MENVCFG_FIOM;
+    let mask = if s.features.s {
+        envcfg::MENVCFG_MASK
+    } else {
+        MENVCFG_FIOM
+    };
+    s.csr.menvcfg = v & mask;
+    s.csr.refresh_timers(s.time);
 }
 fn read_mcountinhibit(s: &ArchState) -> u64 {
     s.csr.mcountinhibit
@@ -197,8 +202,25 @@ fn write_minstret(s: &mut ArchState, v: u64) {
     let inh = s.csr.mcountinhibit & INHIBIT_IR != 0;
     s.csr.minstret.write(v, s.retired, inh);
 }
+/// `time`; with V=1 it reads `time` + `htimedelta` (norm:htimedelta_sz_acc_op).
 fn read_time(s: &ArchState) -> u64 {
-    s.time
+    if s.mode.virt {
+        s.time.wrapping_add(s.csr.htimedelta)
+    } else {
+        s.time
+    }
+}
+fn read_mtval2(s: &ArchState) -> u64 {
+    s.csr.mtval2
+}
+fn write_mtval2(s: &mut ArchState, v: u64) {
+    s.csr.mtval2 = v;
+}
+fn read_mtinst(s: &ArchState) -> u64 {
+    s.csr.mtinst
+}
+fn write_mtinst(s: &mut ArchState, v: u64) {
+    s.csr.mtinst = v;
 }
 
 macro_rules! pmp_cfg_fns {
@@ -268,7 +290,12 @@ pub(super) fn lookup(num: u16, f: Features) -> Option<CsrDef> {
         n::MEDELEG if f.s => rw(read_medeleg, write_medeleg),
         n::MIDELEG if f.s => rw(read_mideleg, write_mideleg),
         n::MIE => rw(read_mie, write_mie),
-        n::MIP => rw(read_mip, write_mip),
+        n::MIP => CsrDef {
+            rmw_read: Some(rmw_mip),
+            ..rw(read_mip, write_mip)
+        },
+        n::MTVAL2 if f.h => rw(read_mtval2, write_mtval2),
+        n::MTINST if f.h => rw(read_mtinst, write_mtinst),
         n::MTVEC => rw(read_mtvec, write_mtvec),
         n::MCOUNTEREN => rw(read_mcounteren, write_mcounteren),
         n::MENVCFG => rw(read_menvcfg, write_menvcfg),

@@ -98,3 +98,19 @@ pub fn mpp(v: u64) -> PrivLevel {
 pub fn with_mpp(v: u64, p: PrivLevel) -> u64 {
     (v & !MPP) | (p.bits() << MPP_SHIFT)
 }
+
+/// The `sstatus` view of `mstatus` (priv "Supervisor Status (sstatus) Register"): the fields
+/// S-mode can write.
+pub const SSTATUS_WRITE: u64 = SIE | SPIE | SPP | SUM | MXR;
+/// The `sstatus` view: writable fields plus the read-only UXL, FS and SD (both 0 here).
+pub const SSTATUS_READ: u64 = SSTATUS_WRITE | (3 << UXL_SHIFT) | FS | SD;
+
+/// `vsstatus` after reset: UXL = 64 is read-only (hypervisor "vsstatus": UXL may be a
+/// read-only copy of VSXL).
+pub const VSSTATUS_FIXED: u64 = XL_64 << UXL_SHIFT;
+
+/// The value of `vsstatus` after software writes `value` over `old` (same fields as
+/// `sstatus`).
+pub fn write_vsstatus(old: u64, value: u64) -> u64 {
+    (old & !SSTATUS_WRITE) | (value & SSTATUS_WRITE) | VSSTATUS_FIXED
+}

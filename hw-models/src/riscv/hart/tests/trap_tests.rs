@@ -107,11 +107,13 @@ fn illegal_instruction_reports_the_encoding() {
 }
 
 #[test]
-fn s_and_h_instructions_are_illegal_without_s_and_h() {
+fn s_and_h_instructions_are_illegal_in_u_mode() {
+    // norm:hstatus_hu_op (HFENCE never allowed in U), SRET/SFENCE need S.
     let sfence = r(0x73, 0, 0x09, 0, 1, 2);
     let hfence_gvma = r(0x73, 0, 0x31, 0, 0, 0);
     for insn in [SRET, sfence, hfence_gvma] {
-        let h = exec(&[insn]);
+        let (mut h, mut b) = user_machine(&[insn], 0);
+        run_to_wfi(&mut h, &mut b);
         assert_eq!(mcause(&h), exc::ILLEGAL_INSTRUCTION, "{insn:#x}");
         assert_eq!(mtval(&h), u64::from(insn));
     }
@@ -224,10 +226,10 @@ fn wfi_in_u_mode_traps_when_tw_is_set() {
     run_to_wfi(&mut h, &mut b);
     assert_eq!(mcause(&h), exc::ILLEGAL_INSTRUCTION);
     assert_eq!(mtval(&h), u64::from(WFI));
-    // With TW = 0 and no S-mode, U may execute WFI.
+    // With S-mode, WFI in U is illegal even with TW = 0 (norm:mstatus_tw_umode_op).
     let (mut h, mut b) = user_machine(&[WFI], 0);
-    assert_eq!(h.run(&mut b, 100), StopReason::Wfi);
-    assert_eq!(h.mode(), Mode::U);
+    run_to_wfi(&mut h, &mut b);
+    assert_eq!(mcause(&h), exc::ILLEGAL_INSTRUCTION);
 }
 
 #[test]
@@ -244,11 +246,12 @@ fn enabling_mie_by_csr_write_takes_a_pending_interrupt_next() {
 }
 
 #[test]
-fn seip_line_is_invisible_without_s() {
+fn seip_line_shows_in_mip_with_s() {
+    // norm:mip_seip_rdcsr: mip.SEIP reads the OR of the software bit and the external line.
     let mut h = Hart::new(HartConfig::default());
     h.set_irq_line(IrqLine::Seip, true);
     assert!(h.irq_line(IrqLine::Seip));
-    assert_eq!(h.csr(n::MIP), Ok(0));
+    assert_eq!(h.csr(n::MIP), Ok(1 << irq::SEI));
     h.set_irq_line(IrqLine::Meip, true);
-    assert_eq!(h.csr(n::MIP), Ok(1 << irq::MEI));
+    assert_eq!(h.csr(n::MIP), Ok((1 << irq::MEI) | (1 << irq::SEI)));
 }
