@@ -295,7 +295,12 @@ impl BareBoard {
                     let now = self.bus.clock.skip_to(t);
                     self.fire_due(now);
                 }
-                StopReason::Budget | StopReason::Attention => {}
+                // The bare board interprets HS and M code itself (`hs_host` is off), so the
+                // hart never stops for traps into those modes; nothing to do if it did.
+                StopReason::Budget
+                | StopReason::Attention
+                | StopReason::HsTrap
+                | StopReason::MTrap => {}
             }
             if let Some(since) = self.partial_since {
                 if retired.wrapping_sub(since) >= PARTIAL_GRACE_INSNS {
