@@ -216,3 +216,26 @@ fn mprv_with_mpv_uses_two_stage_translation() {
     assert_eq!(ms & (1 << 39), 0, "MPV = V at the trap = 0");
     assert_eq!((ms >> 11) & 3, 3, "MPP = M");
 }
+
+/// The API's HLV/HSV failures carry what the trap CSRs would: the transformed instruction
+/// with rd/rs2 = x0 (HLV.W = 0110100_00000_rs1_100_rd_1110011, HSV.W =
+/// 0110101_rs2_rs1_100_00000_1110011), htval = GPA >> 2, GVA.
+#[test]
+fn hyp_access_fault_values() {
+    let (mut h, mut bus) = hs_with_guest();
+    set(&mut h, n::HSTATUS, SPVP);
+    set(&mut h, n::VSSTATUS, SUM);
+    let e = h
+        .hyp_load(&mut bus, GVA_MMIO + 4, AccessWidth::Dword, true, false)
+        .expect_err("MMIO");
+    assert_eq!(e.cause, exc::LOAD_GUEST_PAGE_FAULT);
+    assert_eq!(
+        (e.tval, e.tval2, e.tinst, e.gva),
+        (GVA_MMIO + 4, (GPA_MMIO + 4) >> 2, 0x6800_4073, true)
+    );
+    let e = h
+        .hyp_store(&mut bus, GVA_MMIO, AccessWidth::Dword, 1)
+        .expect_err("MMIO");
+    assert_eq!(e.cause, exc::STORE_GUEST_PAGE_FAULT);
+    assert_eq!(e.tinst, 0x6a00_4073);
+}

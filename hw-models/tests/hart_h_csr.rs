@@ -63,14 +63,16 @@ proptest! {
         prop_assert_eq!(got, (v & writable) | vgein | (2 << 32));
     }
 
-    /// norm:hedeleg_acc / HEDELEG_WARL (bits 9-11 and 20-23 read-only 0),
+    /// norm:hedeleg_acc / HEDELEG_WARL (0-8, 12, 13, 15, 18, 19 writable; 9-11, 16, 20-23
+    /// read-only 0),
     /// norm:hideleg_acc / HIDELEG_WARL (only 2, 6, 10 writable), norm:mideleg_acc_h (VS bits
     /// and SGEI read-only 1 with GEILEN > 0), medeleg (11 and 16 read-only 0).
     #[test]
     fn delegation_masks(v in any::<u64>()) {
         let mut h = new_hart();
         w(&mut h, Mode::HS, n::HEDELEG, v);
-        let hedeleg_writable: u64 = (0..=8).map(bit).sum::<u64>() | bit(12) | bit(13) | bit(15);
+        let hedeleg_writable: u64 =
+            (0..=8).chain([12, 13, 15, 18, 19]).map(bit).sum::<u64>();
         prop_assert_eq!(r(&mut h, Mode::HS, n::HEDELEG), v & hedeleg_writable);
         w(&mut h, Mode::HS, n::HIDELEG, v);
         prop_assert_eq!(r(&mut h, Mode::HS, n::HIDELEG), v & VS_INTS);
@@ -265,6 +267,48 @@ proptest! {
         let mip = r(&mut h, Mode::M, n::MIP);
         prop_assert_eq!(mip & STI != 0, stce && t >= cmp);
         prop_assert_eq!(mip & VSTI != 0, stce && hstce && t.wrapping_add(delta) >= vcmp);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The plain registers: xtvec MODE bit 1 hardwired 0 (Direct/Vectored only), xepc bit 0
+    /// zero (IALIGN = 16; norm:VSEPC_WARL), xcause WLRL (any value kept; norm:VSCAUSE_WLRL),
+    /// xtval/htval/htinst/mtval2/mtinst/htimedelta/xscratch hold anything (norm:HTINST_WARL,
+    /// norm:MTINST_WARL, norm:MTVAL2_WARL), counter enables 32 bits (norm:HCOUNTEREN_WARL),
+    /// hgeie bits GEILEN:1 (norm:HGEIE_WARL), hvip VS bits only (norm:HVIP_WARL).
+    #[test]
+    fn plain_register_masks(v in any::<u64>()) {
+        let mut h = new_hart();
+        let cases: [(u16, Mode, u64); 22] = [
+            (n::STVEC, Mode::HS, v & !2),
+            (n::VSTVEC, Mode::HS, v & !2),
+            (n::SEPC, Mode::HS, v & !1),
+            (n::VSEPC, Mode::HS, v & !1),
+            (n::SCAUSE, Mode::HS, v),
+            (n::VSCAUSE, Mode::HS, v),
+            (n::STVAL, Mode::HS, v),
+            (n::VSTVAL, Mode::HS, v),
+            (n::SSCRATCH, Mode::HS, v),
+            (n::VSSCRATCH, Mode::HS, v),
+            (n::HTVAL, Mode::HS, v),
+            (n::HTINST, Mode::HS, v),
+            (n::HTIMEDELTA, Mode::HS, v),
+            (n::MTVAL2, Mode::M, v),
+            (n::MTINST, Mode::M, v),
+            (n::SCOUNTEREN, Mode::HS, v & 0xffff_ffff),
+            (n::HCOUNTEREN, Mode::HS, v & 0xffff_ffff),
+            (n::MCOUNTEREN, Mode::M, v & 0xffff_ffff),
+            (n::HGEIE, Mode::HS, v & 0xfe),
+            (n::HVIP, Mode::HS, v & VS_INTS),
+            (n::STIMECMP, Mode::M, v),
+            (n::VSTIMECMP, Mode::M, v),
+        ];
+        for (c, m, expect) in cases {
+            w(&mut h, m, c, v);
+            prop_assert_eq!(r(&mut h, m, c), expect, "csr {:#x}", c);
+        }
     }
 }
 

@@ -261,3 +261,65 @@ fn api_hfence_vvma_matches_instruction() {
     w.h.hfence_vvma(Some(GVA_X), Some(ASID));
     assert_eq!(guest_read(&mut w, GVA_X), NEW);
 }
+
+/// The decode cache is keyed by physical address: after an HS-level code page is remapped to
+/// other code and SFENCE.VMA runs, the new instructions execute (before the fence the old
+/// translation, and so the old decoded code, may still be used — hvsim keeps it).
+#[test]
+fn decode_cache_follows_translation_changes() {
+    let mut bus = bus();
+    let code_va: u64 = 0x4000_0000;
+    let (pa_a, pa_b) = (RAM_BASE + 0x20_000, RAM_BASE + 0x21_000);
+    let fence_code = RAM_BASE + 0x22_000;
+    write_words(
+        &mut bus,
+        pa_a,
+        &[ok(e::addi(Reg::A0, Reg::ZERO, 1)), e::ecall()],
+    );
+    write_words(
+        &mut bus,
+        pa_b,
+        &[ok(e::addi(Reg::A0, Reg::ZERO, 2)), e::ecall()],
+    );
+    write_words(
+        &mut bus,
+        fence_code,
+        &[e::sfence_vma(Reg::ZERO, Reg::ZERO), e::ecall()],
+    );
+    let mut t = Tables::new(RAM_BASE + 0x10_0000);
+    let root = t.alloc(&mut bus, 4096);
+    t.map(
+        &mut bus, root, code_va, pa_a, RWXAD, 0, false, &ident, &ident,
+    );
+    t.map(
+        &mut bus, root, fence_code, fence_code, RWXAD, 0, false, &ident, &ident,
+    );
+    let mut h = hart(HartConfig {
+        hs_host: true,
+        ..HartConfig::default()
+    });
+    set(&mut h, n::SATP, atp(SV39, 0, root >> 12));
+    let run_at = |h: &mut Hart, bus: &mut RamBus, pc: u64| {
+        h.set_mode(Mode::HS);
+        h.set_pc(pc);
+        assert_eq!(h.run(bus, 10), StopReason::MTrap);
+        assert_eq!(get(h, n::MCAUSE), exc::ECALL_FROM_S);
+        h.reg(Reg::A0.num() as usize)
+    };
+    assert_eq!(run_at(&mut h, &mut bus, code_va), 1);
+    // Remap the code page (leaf entry for code_va in the level-0 table).
+    let mut table = root;
+    for level in [2u32, 1] {
+        let pte = read64(&bus, table + ((code_va >> (12 + 9 * level)) & 0x1ff) * 8);
+        table = (pte >> 10) << 12;
+    }
+    let leaf = table + ((code_va >> 12) & 0x1ff) * 8;
+    write64(&mut bus, leaf, ((pa_b >> 12) << 10) | RWXAD);
+    assert_eq!(
+        run_at(&mut h, &mut bus, code_va),
+        1,
+        "stale until the fence"
+    );
+    run_at(&mut h, &mut bus, fence_code);
+    assert_eq!(run_at(&mut h, &mut bus, code_va), 2);
+}

@@ -182,31 +182,33 @@ impl Hart {
     }
 }
 
-/// Loads: funct3 by width/signedness; HLVX.HU/WU have their own rs2 encodings.
+/// The HLV/HLVX instruction a load of `width` stands for (rd = rs1 = x0).
 fn hlv_encoding(width: AccessWidth, signed: bool, hlvx: bool) -> u32 {
-    // HLV.B 0x60000073 family: funct7 0110xxx, rs2 selects unsigned/x, funct3 = 100.
-    let (f7, rs2) = match (width, signed, hlvx) {
-        (AccessWidth::Byte, true, _) => (0x30, 0),
-        (AccessWidth::Byte, false, _) => (0x30, 1),
-        (AccessWidth::Word, _, true) => (0x32, 3),
-        (AccessWidth::Word, true, _) => (0x32, 0),
-        (AccessWidth::Word, false, _) => (0x32, 1),
-        (AccessWidth::Dword, _, true) => (0x34, 3),
-        (AccessWidth::Dword, true, _) => (0x34, 0),
-        (AccessWidth::Dword, false, _) => (0x34, 1),
-        (AccessWidth::Qword, _, _) => (0x36, 0),
-    };
-    (f7 << 25) | (rs2 << 20) | (4 << 12) | 0x73
+    use crate::riscv::isa::encode::{self as e, Reg};
+    let z = Reg::ZERO;
+    match (width, signed, hlvx) {
+        (AccessWidth::Byte, true, _) => e::hlv_b(z, z),
+        (AccessWidth::Byte, false, _) => e::hlv_bu(z, z),
+        (AccessWidth::Word, _, true) => e::hlvx_hu(z, z),
+        (AccessWidth::Word, true, _) => e::hlv_h(z, z),
+        (AccessWidth::Word, false, _) => e::hlv_hu(z, z),
+        (AccessWidth::Dword, _, true) => e::hlvx_wu(z, z),
+        (AccessWidth::Dword, true, _) => e::hlv_w(z, z),
+        (AccessWidth::Dword, false, _) => e::hlv_wu(z, z),
+        (AccessWidth::Qword, _, _) => e::hlv_d(z, z),
+    }
 }
 
+/// The HSV instruction a store of `width` stands for (rs1 = rs2 = x0).
 fn hsv_encoding(width: AccessWidth) -> u32 {
-    let f7 = match width {
-        AccessWidth::Byte => 0x31,
-        AccessWidth::Word => 0x33,
-        AccessWidth::Dword => 0x35,
-        AccessWidth::Qword => 0x37,
-    };
-    (f7 << 25) | (4 << 12) | 0x73
+    use crate::riscv::isa::encode::{self as e, Reg};
+    let z = Reg::ZERO;
+    match width {
+        AccessWidth::Byte => e::hsv_b(z, z),
+        AccessWidth::Word => e::hsv_h(z, z),
+        AccessWidth::Dword => e::hsv_w(z, z),
+        AccessWidth::Qword => e::hsv_d(z, z),
+    }
 }
 
 /// The tinst an HS-mode HLV/HSV trap would carry (rs1 field = address offset, rd = x0,

@@ -99,10 +99,10 @@ pub(crate) fn mideleg_ones(f: Features) -> u64 {
     if f.h { VS_BITS | bit(irq::SGEI) } else { 0 }
 }
 
-/// `hedeleg`: the bits the hypervisor chapter requires writable (0-8, 12, 13, 15; bit 0 is
-/// optional with IALIGN=16 and hvsim makes it writable). 9, 10, 11 and 20-23 are read-only
-/// zero (norm:hedeleg_acc). 18/19 (software check, hardware error) are read-only zero because
-/// those exceptions are not implemented (no Zicfilp/Zicfiss, no hardware-error reporting).
+/// `hedeleg`: the bits the hypervisor chapter's table requires writable (0-8, 12, 13, 15, 18,
+/// 19; bit 0 is optional with IALIGN=16 and hvsim makes it writable). 9, 10, 11, 16 and 20-23
+/// are read-only zero (norm:hedeleg_acc). 18/19 (software check, hardware error) are writable
+/// as the table says, although hvsim never raises those exceptions.
 pub const HEDELEG_MASK: u64 = bit(exc::INSTRUCTION_ADDRESS_MISALIGNED)
     | bit(exc::INSTRUCTION_ACCESS_FAULT)
     | bit(exc::ILLEGAL_INSTRUCTION)
@@ -114,7 +114,14 @@ pub const HEDELEG_MASK: u64 = bit(exc::INSTRUCTION_ADDRESS_MISALIGNED)
     | bit(exc::ECALL_FROM_U)
     | bit(exc::INSTRUCTION_PAGE_FAULT)
     | bit(exc::LOAD_PAGE_FAULT)
-    | bit(exc::STORE_PAGE_FAULT);
+    | bit(exc::STORE_PAGE_FAULT)
+    | bit(SOFTWARE_CHECK)
+    | bit(HARDWARE_ERROR);
+
+/// Exception code 18 (software check, Zicfilp/Zicfiss); never raised by hvsim.
+const SOFTWARE_CHECK: u64 = 18;
+/// Exception code 19 (hardware error); never raised by hvsim.
+const HARDWARE_ERROR: u64 = 19;
 
 /// medeleg: every exception that can occur below M is delegable; ecall-from-M (11) and
 /// double trap (16) are read-only 0 (norm:medeleg_when_rd0, norm:medeleg_16_no_rd0).
