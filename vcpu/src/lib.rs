@@ -23,6 +23,7 @@ mod hal;
 mod id;
 pub mod mock;
 mod percpu;
+pub mod riscv;
 mod state;
 mod vcpu;
 
