@@ -25,6 +25,16 @@ pub enum ElfError {
     Truncated(&'static str),
 }
 
+impl core::fmt::Display for ElfError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::NotElf64Le => f.write_str("not a little-endian ELF64 file"),
+            Self::NotRiscv => f.write_str("not a RISC-V ELF"),
+            Self::Truncated(what) => write!(f, "truncated {what}"),
+        }
+    }
+}
+
 const EI_CLASS_64: u8 = 2;
 const EI_DATA_LE: u8 = 1;
 const EM_RISCV: u16 = 243;

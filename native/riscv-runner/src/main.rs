@@ -84,7 +84,7 @@ extern "C" fn runner_main(hart_id: u64, _dtb: u64) -> ! {
     let passed = outcome.passed();
     let _ = writeln!(
         Console::new(&mut hart),
-        "native: outcome {outcome:?} passed={passed}"
+        "native: outcome {outcome} passed={passed}"
     );
     shutdown(&mut hart, passed)
 }

@@ -49,10 +49,32 @@ pub enum Outcome {
     AllStopped,
     /// Something the Machine also treats as an error.
     Error(&'static str, u64),
+    /// A device model refused an access (device, why, address).
+    Device(&'static str, hw_models::dev::DevError, u64),
+    /// The guest image was refused.
+    Elf(crate::elf::ElfError),
     /// A vCPU call failed.
     VCpu(&'static str, VCpuError),
     /// The stage-2 builder failed.
     Stage2(Stage2Error),
+}
+
+impl core::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::SystemDown { kind, reason } => {
+                write!(f, "system-down kind={} reason={reason:#x}", kind.name())
+            }
+            Self::Finisher(s) => write!(f, "finisher {s:?}"),
+            Self::AllHalted => f.write_str("all-halted (WFI with no timer armed)"),
+            Self::AllStopped => f.write_str("all-stopped (hart_stop)"),
+            Self::Error(what, v) => write!(f, "error: {what} ({v:#x})"),
+            Self::VCpu(what, e) => write!(f, "error: vCPU {what}: {e}"),
+            Self::Stage2(e) => write!(f, "error: stage-2: {e}"),
+            Self::Elf(e) => write!(f, "error: guest ELF: {e}"),
+            Self::Device(d, e, a) => write!(f, "error: {d} refused the access at {a:#x}: {e}"),
+        }
+    }
 }
 
 impl Outcome {
@@ -92,7 +114,7 @@ pub fn run(hart: &mut NativeHart, pool: &mut FramePool, image: &[u8]) -> Outcome
 }
 
 fn load(pool: &mut FramePool, image: &[u8]) -> Result<(u64, u64), Outcome> {
-    let elf = Image::parse(image).map_err(|_| Outcome::Error("guest is not an RV64 ELF", 0))?;
+    let elf = Image::parse(image).map_err(Outcome::Elf)?;
     let ram = pool
         .alloc_zeroed_bytes(GUEST_RAM_SIZE, RAM_ALIGN)
         .ok_or(Outcome::Error(
@@ -100,7 +122,7 @@ fn load(pool: &mut FramePool, image: &[u8]) -> Result<(u64, u64), Outcome> {
             GUEST_RAM_SIZE,
         ))?;
     for seg in elf.segments() {
-        let seg = seg.map_err(|_| Outcome::Error("truncated program header", 0))?;
+        let seg = seg.map_err(Outcome::Elf)?;
         let off = seg.paddr.wrapping_sub(GUEST_RAM_BASE);
         let fits =
             off < GUEST_RAM_SIZE && seg.memsz <= GUEST_RAM_SIZE - off && seg.filesz <= seg.memsz;
@@ -301,6 +323,6 @@ fn mmio(
     match r {
         Access::Value(v) => Ok(v),
         Access::Unhandled => Err(Outcome::Error("unhandled MMIO", addr.as_u64())),
-        Access::Rejected(_, _) => Err(Outcome::Error("device rejected access", addr.as_u64())),
+        Access::Rejected(dev, e) => Err(Outcome::Device(dev, e, addr.as_u64())),
     }
 }
