@@ -32,7 +32,7 @@ mkdir -p "$OUT"
 if [ "$#" -gt 0 ]; then
     FIXTURES=("$@")
 else
-    FIXTURES=(native-smoke hello uart hypercall paging illegal timer shutdown smp)
+    FIXTURES=(native-smoke native-gpf hello uart hypercall paging illegal timer shutdown smp)
 fi
 # The runner drives one vCPU on one hart; multi-hart guests are listed but not run.
 UNSUPPORTED_SMP=(smp)

@@ -17,7 +17,7 @@ use vcpu::stage2::{GStageMode, GStageTable, Stage2Error};
 use vcpu::{AccessFlags, ExitReason, PerCpu, ShutdownKind, VCpu, VCpuError, VCpuParams};
 
 use crate::bus::{Access, Bus};
-use crate::console::{Console, put_byte};
+use crate::console::{Console, put_bytes};
 use crate::elf::Image;
 use crate::frames::FramePool;
 
@@ -192,6 +192,17 @@ fn run_inner(
         exit.with_trace_event(now, 0, |ev| {
             let _ = writeln!(Console::new(hart), "{ev}");
         });
+        // The raw trap CSRs behind the exit, for diagnosing hart deviations
+        // (docs/native.md); not part of the compared trace.
+        let t = vcpu.arch().regs().trap_csrs;
+        let _ = writeln!(
+            Console::new(hart),
+            "native-trap scause={:#x} stval={:#x} htval={:#x} htinst={:#x}",
+            t.scause,
+            t.stval,
+            t.htval,
+            t.htinst
+        );
         match handle(hart, &mut pcpu, &mut vcpu, &mut bus, exit, now)? {
             Next::Continue => {}
             Next::Stop(o) => return Ok(o),
@@ -316,9 +327,7 @@ fn mmio(
     let r = bus.access(addr, width, write, now);
     // The guest's UART output goes to the real console.
     if !bus.uart.output().is_empty() {
-        for b in bus.uart.take_output() {
-            put_byte(hart, b);
-        }
+        put_bytes(hart, &bus.uart.take_output());
     }
     match r {
         Access::Value(v) => Ok(v),
