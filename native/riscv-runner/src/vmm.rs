@@ -180,6 +180,11 @@ fn run_inner(
         .map_err(fail("vCPU config"))?;
     vcpu.setup(GuestPhysAddr::new(entry), table.root(), ())
         .map_err(fail("vCPU setup"))?;
+    // What the vCPU's Sstc probe at bind will see (a trap here has come back as a value
+    // through the guarded CSR path: no Sstc means illegal-instruction, redirected by the
+    // firmware).
+    let probe = hart.csr_read(csr_num::VSTIMECMP);
+    let _ = writeln!(Console::new(hart), "native: vstimecmp read: {probe:x?}");
     vcpu.bind(&mut pcpu, hart).map_err(fail("vCPU bind"))?;
 
     let mut bus = Bus::default();
