@@ -9,5 +9,7 @@
 pub mod arch;
 pub mod build_info;
 pub mod image;
+pub mod machine;
 
 pub use arch::Arch;
+pub use machine::{Machine, MachineBuilder};

@@ -132,13 +132,7 @@ fn rejections() {
         Err(Stage2Error::OutOfRange { bits: 41, .. })
     ));
     assert!(matches!(
-        gt.map(
-            &mut tm,
-            g(u64::MAX & !0xfff),
-            h(0),
-            0x2000,
-            AccessFlags::ALL
-        ),
+        gt.map(&mut tm, g(!0xfff), h(0), 0x2000, AccessFlags::ALL),
         Err(Stage2Error::OutOfRange { .. })
     ));
     gt.map(
