@@ -188,8 +188,96 @@ fn run_inner(
     vcpu.bind(&mut pcpu, hart).map_err(fail("vCPU bind"))?;
 
     let mut bus = Bus::default();
+    let outcome = exit_loop(hart, &mut pcpu, &mut vcpu, &mut bus);
+    if vcpu.bound_pcpu().is_some() {
+        probes(hart);
+    }
+    outcome
+}
+
+/// Guest-memory probes after the run, with the guest's vsatp and hgatp still loaded and
+/// hstatus.SPVP = 1 (VS): HLVX and HLV at fixed guest-virtual addresses. Printed as
+/// `native-probe` lines (not exits); scripts/native-diff.sh compares them with
+/// `<name>.probes` when that file exists. They exercise the guarded HLV/HLVX path with
+/// real faults and show what the hart writes to scause/stval/htval/htinst/hstatus.GVA.
+fn probes(hart: &mut NativeHart) {
+    const SPVP: u64 = 1 << 8;
+    const GVA: u64 = 1 << 6;
+    let Ok(hstatus) = hart.csr_read(csr_num::HSTATUS) else {
+        return;
+    };
+    let _ = hart.csr_write(csr_num::HSTATUS, hstatus | SPVP);
+    for (what, addr) in PROBES {
+        let transformed = if what == "hlvx.hu" {
+            HLVX_HU_RS1_0
+        } else {
+            HLV_BU_RS1_0
+        };
+        let r = match what {
+            "hlvx.hu" => hart.hlvx(addr, sim_core::AccessWidth::Word),
+            _ => hart.hlv(addr, sim_core::AccessWidth::Byte, false),
+        };
+        let gva = hart
+            .csr_read(csr_num::HSTATUS)
+            .map(|h| h & GVA != 0)
+            .unwrap_or(false);
+        let mut c = Console::new(hart);
+        let _ = match r {
+            Ok(v) => writeln!(c, "native-probe {what} {addr:#x} ok value={v:#x}"),
+            Err(t) => writeln!(
+                c,
+                "native-probe {what} {addr:#x} trap cause={} tval={:#x} htval={:#x} htinst={} gva={}",
+                t.cause,
+                t.tval,
+                t.htval,
+                HtinstKind(t.htinst, transformed),
+                u8::from(gva)
+            ),
+        };
+        drop(c);
+        let _ = hart.csr_write(csr_num::HSTATUS, hstatus | SPVP);
+    }
+    let _ = hart.csr_write(csr_num::HSTATUS, hstatus);
+}
+
+/// HLVX.HU and HLV.BU with rs1 = 0 and rd = 0: a transformed instruction for them (priv
+/// spec, "Transformed Instruction or Pseudoinstruction for mtinst or htinst": rs1 holds the
+/// address offset, 0 here) differs only in rd, which is the compiler's register choice.
+const HLVX_HU_RS1_0: u64 = 0x6430_4073;
+const HLV_BU_RS1_0: u64 = 0x6010_4073;
+/// The rd field.
+const RD_MASK: u64 = 0x1f << 7;
+
+/// htinst as printed: `0`, `transformed` (the instruction itself with rs1 = 0, any rd), or
+/// the raw value.
+struct HtinstKind(u64, u64);
+
+impl core::fmt::Display for HtinstKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.0 {
+            0 => f.write_str("0"),
+            v if v & !RD_MASK == self.1 => f.write_str("transformed"),
+            v => write!(f, "{v:#x}"),
+        }
+    }
+}
+
+/// (instruction, guest-virtual address) pairs tried by [`probes`].
+const PROBES: [(&str, u64); 4] = [
+    ("hlvx.hu", 0x8000_0000),
+    ("hlvx.hu", 0xd000_0000),
+    ("hlv.bu", 0xd000_0000),
+    ("hlv.bu", 0x4000_0000),
+];
+
+fn exit_loop(
+    hart: &mut NativeHart,
+    pcpu: &mut NPerCpu,
+    vcpu: &mut NVCpu,
+    bus: &mut Bus,
+) -> Result<Outcome, Outcome> {
     for _ in 0..MAX_EXITS {
-        let exit = match vcpu.run(&mut pcpu, hart) {
+        let exit = match vcpu.run(pcpu, hart) {
             Ok(e) => e,
             Err(e) => return Err(Outcome::VCpu("run", e)),
         };
@@ -208,7 +296,7 @@ fn run_inner(
             t.htval,
             t.htinst
         );
-        match handle(hart, &mut pcpu, &mut vcpu, &mut bus, exit, now)? {
+        match handle(hart, pcpu, vcpu, bus, exit, now)? {
             Next::Continue => {}
             Next::Stop(o) => return Ok(o),
         }
