@@ -54,6 +54,15 @@ if ! scripts/install-qemu.sh >"$OUT/install-qemu.log" 2>&1; then
 fi
 say "$(tail -n 1 "$OUT/install-qemu.log")"
 
+# --- the runner is outside the workspace, so CI's fmt/clippy steps do not see it --------
+if ! (cd "$RUNNER_DIR" && cargo fmt --check && CARGO_TARGET_DIR="$RUNNER_TARGET" \
+    cargo clippy -q --release -- -D warnings) >"$OUT/runner-lint.log" 2>&1; then
+    sed 's/^/  | /' "$OUT/runner-lint.log" | tail -n 40
+    say "FAIL: native/riscv-runner is not fmt/clippy clean"
+    exit 1
+fi
+say "runner: fmt and clippy clean"
+
 # --- reference: the simulator, if it can run hypervisor guests -----------------------
 sim_available=0
 HVSIM=${HVSIM:-}
