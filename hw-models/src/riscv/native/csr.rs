@@ -8,7 +8,7 @@
 //!
 //! stvec is handled apart: the trap recovery borrows it around each guarded instruction.
 //!
-//! Read-only CSRs (number bits 11:10 = 0b11, norm:csr_num_rw) refuse writes, sets and
+//! Read-only CSRs (number bits 11:10 = 0b11, norm:Zicsr_write_ro) refuse writes, sets and
 //! clears the same way without executing: CSRRS/CSRRC with a source register other than
 //! x0 count as writes (priv spec, "CSR Instructions"), and the assembler rejects writes to
 //! them anyway.

@@ -3,8 +3,8 @@
 //! Encoded with `.insn r` (OP = SYSTEM 0x73, funct3 = 0, funct7 = 0x11 for VVMA and 0x31
 //! for GVMA, rd = x0; unpriv/priv spec, "Hypervisor Virtual-Memory Fence Instructions"),
 //! so no assembler H-extension support is needed. An absent operand is x0, which widens
-//! the fence to all addresses or all ASIDs/VMIDs (norm:hfence_vvma_op,
-//! norm:hfence_gvma_op). Neither traps in HS-mode.
+//! the fence to all addresses or all ASIDs/VMIDs (norm:hfence-vvma_hfence-gvma_op,
+//! norm:hfence-gvma_op). Neither traps in HS-mode.
 
 macro_rules! hfence {
     ($funct7:literal, $a:expr, $b:expr) => {
@@ -33,7 +33,7 @@ pub(super) fn hfence_vvma(vaddr: Option<u64>, asid: Option<u64>) {
 }
 
 /// HFENCE.GVMA rs1 = `gaddr >> 2`, rs2 = `vmid`: the instruction takes the guest-physical
-/// address shifted right by 2 (norm:hfence_gvma_op).
+/// address shifted right by 2 (norm:hfence-vvma_hfence-gvma_op).
 pub(super) fn hfence_gvma(gaddr: Option<u64>, vmid: Option<u64>) {
     hfence!("0x31", gaddr.map(|g| g >> 2), vmid);
 }

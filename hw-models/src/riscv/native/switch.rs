@@ -8,7 +8,8 @@
 //!   accessors, so SRET enters VS or VU at the guest pc (norm:sret_v1,
 //!   norm:hstatus_spv_sret);
 //! - the next trap into HS (any exception not delegated to VS, and any HS interrupt, which
-//!   is always enabled while V=1, norm:H_interrupts_hs_v1) lands on the exit vector:
+//!   is always enabled while V=1 because HS is more privileged than VS/VU,
+//!   norm:mstatus_xie_intr_en_dis) lands on the exit vector:
 //!   it swaps a0 with sscratch to find `ctx`, saves the guest's x1..x31, restores sscratch,
 //!   stvec and the host registers and returns. sepc/scause/stval/htval/htinst/sstatus/
 //!   hstatus are left exactly as the trap wrote them, as the trait requires.
@@ -16,8 +17,10 @@
 //! The host's caller-saved registers are clobbered, as for any C call. sstatus and hstatus
 //! are swapped by the vCPU itself around `run_guest` (it reads them, writes the entry
 //! values, and restores the host values after reading the trap's), so the switch does not
-//! touch them; scounteren is the host's and not used by a guest in V=1 (hcounteren and
-//! the guest's own scounteren, i.e. its vs-level copy, govern counters there), so it is not swapped either.
+//! touch them. scounteren has no VS copy: a guest in V=1 reads and writes the one HS
+//! scounteren. It is not swapped here because the trait has no place for a per-vCPU value
+//! across calls; a guest's value therefore persists, and a host with U-mode programs of its
+//! own would have to keep scounteren in the vCPU state (docs/native.md, "Known limits").
 
 use crate::riscv::hw::{GuestGprs, GuestRunEnd};
 
