@@ -25,6 +25,10 @@ use crate::frames::FramePool;
 /// DEFAULT_RAM_SIZE).
 pub const GUEST_RAM_BASE: u64 = 0x8000_0000;
 pub const GUEST_RAM_SIZE: u64 = 128 << 20;
+/// a1 at entry: where the Machine puts the device tree for this RAM size (2 MiB aligned
+/// below the top of RAM, src/machine/vm.rs). The blob itself is not written (the FDT
+/// writer is in the std crate): a guest that reads it finds zeros, no FDT magic.
+const DTB_ADDR: u64 = GUEST_RAM_BASE + GUEST_RAM_SIZE - (2 << 20);
 /// Guest RAM is 2 MiB aligned on the host so the G-stage uses megapages.
 const RAM_ALIGN: u64 = 2 << 20;
 /// SBI_ERR_NOT_SUPPORTED, the Machine's answer to a hypercall no handler takes.
@@ -174,6 +178,7 @@ fn run_inner(
     let config = RiscvVCpuConfig {
         hart_id: 0,
         hart_count: 1,
+        dtb_addr: DTB_ADDR,
         ..RiscvVCpuConfig::default()
     };
     let mut vcpu = VCpu::<RiscvVCpu<NativeHart>>::new(VCpuParams::new(0, 0), config)
