@@ -8,18 +8,21 @@
 
 macro_rules! hfence {
     ($funct7:literal, $a:expr, $b:expr) => {
-        // SAFETY (every arm): an HFENCE only orders and invalidates address-translation
-        // caches for guest translations; it changes no register and no memory.
         match ($a, $b) {
+            // SAFETY: an HFENCE only orders and invalidates address-translation caches for
+            // guest translations; it changes no register and no memory.
             (None, None) => unsafe {
                 core::arch::asm!(concat!(".insn r 0x73, 0, ", $funct7, ", x0, x0, x0"), options(nostack))
             },
+            // SAFETY: as above; `a` is only read.
             (Some(a), None) => unsafe {
                 core::arch::asm!(concat!(".insn r 0x73, 0, ", $funct7, ", x0, {a}, x0"), a = in(reg) a, options(nostack))
             },
+            // SAFETY: as above; `b` is only read.
             (None, Some(b)) => unsafe {
                 core::arch::asm!(concat!(".insn r 0x73, 0, ", $funct7, ", x0, x0, {b}"), b = in(reg) b, options(nostack))
             },
+            // SAFETY: as above; `a` and `b` are only read.
             (Some(a), Some(b)) => unsafe {
                 core::arch::asm!(concat!(".insn r 0x73, 0, ", $funct7, ", x0, {a}, {b}"), a = in(reg) a, b = in(reg) b, options(nostack))
             },

@@ -17,6 +17,7 @@
 //! module is the only place in hw-models with `unsafe`; every block says why it is sound.
 //! On any other target the feature compiles to nothing (docs/native.md).
 #![allow(unsafe_code)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 mod csr;
 mod fence;
