@@ -295,8 +295,8 @@ impl BareBoard {
                     let now = self.bus.clock.skip_to(t);
                     self.fire_due(now);
                 }
-                // HsTrap/MTrap stop only harts in HS-host mode, which the bare board never
-                // configures: its hart handles every trap itself.
+                // The bare board interprets HS and M code itself (`hs_host` is off), so the
+                // hart never stops for traps into those modes; nothing to do if it did.
                 StopReason::Budget
                 | StopReason::Attention
                 | StopReason::HsTrap
