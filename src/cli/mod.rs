@@ -1,6 +1,7 @@
 //! Command-line interface: argument types, dispatch, and the error policy (one line on
 //! stderr, non-zero exit, never a panic or a backtrace for bad input).
 
+mod diff;
 mod guest_file;
 mod info;
 mod inspect;
@@ -46,6 +47,8 @@ pub enum Command {
     Info(info::InfoArgs),
     /// Describe a guest ELF image: machine, entry, loadable segments, symbols.
     Inspect(inspect::InspectArgs),
+    /// Compare two JSON Lines traces (`hvsim run --trace-out`) event by event.
+    Diff(diff::DiffArgs),
     /// Run a guest image on the hypervisor Machine (`--bare`: a RISC-V ELF on the bare
     /// machine).
     Run(run::RunArgs),
@@ -81,6 +84,7 @@ pub fn run(command: &Command, out: &mut dyn Write) -> anyhow::Result<u8> {
         Command::Info(args) => info::run(args, out).map(|()| 0),
         Command::Inspect(args) => inspect::run(args, out).map(|()| 0),
         Command::Run(args) => run::run(args),
+        Command::Diff(args) => diff::run(args, out),
     }
 }
 
