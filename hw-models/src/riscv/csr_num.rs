@@ -99,6 +99,12 @@ csrs! {
     MIP = 0x344, "mip";
     MTINST = 0x34a, "mtinst";
     MTVAL2 = 0x34b, "mtval2";
+    // Debug/trace triggers (Sdtrig), shared with Debug Mode.
+    TSELECT = 0x7a0, "tselect";
+    TDATA1 = 0x7a1, "tdata1";
+    TDATA2 = 0x7a2, "tdata2";
+    TDATA3 = 0x7a3, "tdata3";
+    TINFO = 0x7a4, "tinfo";
     // Machine counters.
     MCYCLE = 0xb00, "mcycle";
     MINSTRET = 0xb02, "minstret";

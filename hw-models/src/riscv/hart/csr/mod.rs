@@ -13,6 +13,7 @@ pub mod hstatus;
 mod hypervisor;
 mod machine;
 mod supervisor;
+mod trigger;
 /// Constants of the M-mode CSRs.
 pub mod machine_consts {
     pub use super::machine::{
@@ -245,6 +246,7 @@ pub(crate) fn lookup(num: u16, f: Features) -> Option<CsrDef> {
     machine::lookup(num, f)
         .or_else(|| supervisor::lookup(num, f))
         .or_else(|| hypervisor::lookup(num, f))
+        .or_else(|| trigger::lookup(num))
 }
 
 /// A read/write CSR definition.
