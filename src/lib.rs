@@ -10,5 +10,7 @@ pub mod arch;
 pub mod bare;
 pub mod build_info;
 pub mod image;
+pub mod machine;
 
 pub use arch::Arch;
+pub use machine::{Machine, MachineBuilder};

@@ -11,6 +11,7 @@
 //! - [`ExitReason`]: why `run` returned, with [`ExitReason::with_fields`] for traces.
 //! - [`VCpuHal`]: frames and address translation; [`SimHal`] over `sim_core` memory.
 //! - [`mock`]: a scriptable architecture for tests.
+//! - [`stage2`]: the G-stage table builder the VMM uses (Sv39x4, Sv48x4).
 #![no_std]
 
 extern crate alloc;
@@ -24,6 +25,7 @@ mod id;
 pub mod mock;
 mod percpu;
 pub mod riscv;
+pub mod stage2;
 mod state;
 mod vcpu;
 
