@@ -11,6 +11,7 @@ pub mod bare;
 pub mod build_info;
 pub mod image;
 pub mod machine;
+pub mod machine_riscv;
 
 pub use arch::Arch;
 pub use machine::{Machine, MachineBuilder};

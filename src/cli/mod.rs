@@ -6,6 +6,7 @@ mod info;
 mod inspect;
 mod logging;
 mod run;
+mod run_vm;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -45,7 +46,8 @@ pub enum Command {
     Info(info::InfoArgs),
     /// Describe a guest ELF image: machine, entry, loadable segments, symbols.
     Inspect(inspect::InspectArgs),
-    /// Run a guest image (`--bare`: a RISC-V ELF on the bare machine).
+    /// Run a guest image on the hypervisor Machine (`--bare`: a RISC-V ELF on the bare
+    /// machine).
     Run(run::RunArgs),
 }
 

@@ -1,4 +1,5 @@
 //! `hvsim run --bare <elf>`: run a RISC-V ELF on the bare machine (docs/bare-machine.md).
+//! Without `--bare` the guest runs on the hypervisor Machine: `run_vm.rs` (docs/run.md).
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -15,12 +16,12 @@ use super::guest_file::read_image;
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Run on the bare RISC-V machine: M-mode from the ELF entry, RAM at 0x8000_0000, CLINT,
-    /// 16550 UART, SiFive test finisher and HTIF (tohost/fromhost). Required for now: the
-    /// hypervisor machine is not built yet.
+    /// 16550 UART, SiFive test finisher and HTIF (tohost/fromhost). Without it the guest
+    /// runs in VS-mode on the hypervisor Machine (docs/run.md).
     #[arg(long)]
     pub bare: bool,
-    /// The guest ELF file (riscv64).
-    #[arg(value_name = "ELF")]
+    /// The guest image: an ELF file, or a Linux `Image` (riscv64).
+    #[arg(value_name = "IMAGE")]
     pub path: PathBuf,
     /// RAM size: bytes, or a number with a K, M or G suffix (binary units).
     #[arg(long, value_name = "SIZE", default_value = "128M", value_parser = parse_size)]
@@ -35,6 +36,8 @@ pub struct RunArgs {
     /// Print instructions retired, virtual time, host time and MIPS on stderr at the end.
     #[arg(long)]
     pub stats: bool,
+    #[command(flatten)]
+    pub vm: super::run_vm::VmArgs,
 }
 
 /// What `--trace` shows.
@@ -42,10 +45,12 @@ pub struct RunArgs {
 pub enum TraceKind {
     /// Every instruction, exception and interrupt.
     Insn,
+    /// Every vCPU exit with its decoded fields (hypervisor Machine only).
+    Exits,
 }
 
 /// Parses `4096`, `64K`, `128M`, `1G` (also `128MiB`, `128MB`: binary units either way).
-fn parse_size(s: &str) -> Result<u64, String> {
+pub(super) fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let t = t
         .strip_suffix("iB")
@@ -66,10 +71,10 @@ fn parse_size(s: &str) -> Result<u64, String> {
 
 /// Runs the guest and returns the process exit status (docs/bare-machine.md).
 pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
-    anyhow::ensure!(
-        args.bare,
-        "hvsim run needs --bare: only the bare RISC-V machine is built so far"
-    );
+    if !args.bare {
+        return super::run_vm::run(args);
+    }
+    super::run_vm::reject_vm_only_flags(args)?;
     let shown = args.path.display();
     let bytes = read_image(&args.path)?;
     let opts = BareOptions {
@@ -88,7 +93,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
             err.flush().context("writing the trace")?;
             r
         }
-        None => bare::run_board(&mut board, &opts, &mut console, None),
+        Some(TraceKind::Exits) | None => bare::run_board(&mut board, &opts, &mut console, None),
     }
     .with_context(|| shown.to_string())?;
     console.flush();

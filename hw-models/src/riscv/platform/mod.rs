@@ -189,6 +189,12 @@ impl Platform {
         Ok(p)
     }
 
+    /// Sets how many instructions the next `run_guest` calls execute at most (at least 1):
+    /// a VMM sizes each slice by its own schedule (quantum, budget, timer deadlines).
+    pub fn set_slice(&mut self, insns: u64) {
+        self.slice = insns.max(1);
+    }
+
     /// Number of harts.
     pub fn hart_count(&self) -> usize {
         self.harts.len()
