@@ -34,6 +34,7 @@ pub struct MockBackend {
     scripts: BTreeMap<usize, Vec<ExitReason>>,
     idle_exit: ExitReason,
     insns_per_run: u64,
+    record_calls: bool,
     slice: Vec<u64>,
     deadlines: BTreeMap<usize, u64>,
 }
@@ -61,6 +62,7 @@ impl MockBackend {
             scripts: BTreeMap::new(),
             idle_exit: ExitReason::Preempted,
             insns_per_run: 100,
+            record_calls: true,
             slice: vec![0; pcpus],
             deadlines: BTreeMap::new(),
         }
@@ -81,6 +83,13 @@ impl MockBackend {
     /// Instructions each `run` retires, before the slice cap (default 100).
     pub fn insns_per_run(mut self, n: u64) -> Self {
         self.insns_per_run = n;
+        self
+    }
+
+    /// Whether the mock vCPUs record their calls (default on; off for long runs, where the
+    /// log would grow without bound).
+    pub fn record_calls(mut self, on: bool) -> Self {
+        self.record_calls = on;
         self
     }
 
@@ -135,6 +144,7 @@ impl MachineBackend for MockBackend {
     fn vcpu_config(&mut self, spec: &VCpuSpec) -> Result<MockConfig, VCpuError> {
         let mut c = MockConfig::with_exits(self.scripts.remove(&spec.id).unwrap_or_default());
         c.idle_exit = self.idle_exit;
+        c.record_calls = self.record_calls;
         Ok(c)
     }
 

@@ -63,6 +63,9 @@ impl<B: MachineBackend> Machine<B> {
 
     /// The earliest timer deadline among halted vCPUs.
     fn next_wake(&self) -> Option<u64> {
+        if self.halted == 0 {
+            return None;
+        }
         self.vcpus
             .iter()
             .zip(&self.state)
@@ -73,6 +76,9 @@ impl<B: MachineBackend> Machine<B> {
 
     /// Unparks halted vCPUs whose timer is due.
     fn wake_due(&mut self) -> Result<(), RunError> {
+        if self.halted == 0 {
+            return Ok(());
+        }
         let now = self.clock.ticks();
         for id in 0..self.vcpus.len() {
             if self.state[id] == RunState::Halted
@@ -92,6 +98,9 @@ impl<B: MachineBackend> Machine<B> {
             self.vcpus[id]
                 .unblock()
                 .map_err(|err| RunError::VCpu { vcpu: id, err })?;
+        }
+        if self.state[id] == RunState::Halted {
+            self.halted -= 1;
         }
         self.state[id] = RunState::Runnable;
         Ok(())
@@ -315,6 +324,7 @@ impl<B: MachineBackend> Machine<B> {
                 self.deschedule(id)?;
                 self.vcpus[id].block().map_err(e)?;
                 self.state[id] = RunState::Halted;
+                self.halted += 1;
                 Ok(Next::Yield)
             }
             ExitReason::ExternalInterrupt { .. } | ExitReason::Nothing => Ok(Next::Continue),

@@ -71,6 +71,8 @@ pub struct Machine<B: MachineBackend> {
     pub(crate) outcome: Option<Outcome>,
     /// Consecutive exits that retired no instruction.
     pub(crate) idle_exits: u64,
+    /// How many vCPUs are in [`RunState::Halted`] (the timer checks are skipped at 0).
+    pub(crate) halted: usize,
 }
 
 impl<B: MachineBackend> fmt::Debug for Machine<B> {
@@ -360,6 +362,7 @@ impl<B: MachineBackend> Machine<B> {
             cursor: 0,
             outcome: None,
             idle_exits: 0,
+            halted: 0,
         })
     }
 

@@ -9,6 +9,10 @@ pub mod hart;
 pub mod hw;
 pub mod isa;
 pub mod mmu;
+// Real instructions instead of the model: only where they exist. On any other target the
+// feature compiles to nothing (docs/native.md).
+#[cfg(all(feature = "native", target_arch = "riscv64"))]
+pub mod native;
 pub mod platform;
 pub mod privilege;
 
