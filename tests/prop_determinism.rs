@@ -95,5 +95,8 @@ fn random_program_exit_kinds() {
     let p = RandomProgram { ops: vec![] };
     let mut m = build(&p, false);
     let exits = m.run_to_completion(MAX_EXITS, device).expect("run");
-    assert!(matches!(exits.as_slice(), [ExitReason::SystemDown { .. }]), "{exits:?}");
+    assert!(
+        matches!(exits.as_slice(), [ExitReason::SystemDown { .. }]),
+        "{exits:?}"
+    );
 }

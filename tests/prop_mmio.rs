@@ -15,7 +15,9 @@ const ENTRY: u64 = 0x8000_0000;
 const WINDOW: u64 = 0x4000_0000;
 const WINDOW_SIZE: u64 = 0x1000;
 /// The VS CSRs a guest owns (priv spec, "Hypervisor and Virtual Supervisor CSRs").
-const VS_CSRS: [u16; 9] = [0x200, 0x204, 0x205, 0x240, 0x241, 0x242, 0x243, 0x244, 0x280];
+const VS_CSRS: [u16; 9] = [
+    0x200, 0x204, 0x205, 0x240, 0x241, 0x242, 0x243, 0x244, 0x280,
+];
 
 fn machine(acc: &MmioAccess, regs: &[u64; 32]) -> RiscvTestMachine {
     let mut code = acc.encode().expect("strategy yields encodable accesses");
