@@ -36,11 +36,13 @@ fn run(p: &RandomProgram, traced: bool) -> (Vec<String>, u128, u64) {
     (lines, m.digest().0, m.retired())
 }
 
+/// 128 cases, or `PROPTEST_CASES` when set.
 fn cases() -> ProptestConfig {
-    ProptestConfig {
-        cases: 128,
-        ..ProptestConfig::default()
+    let mut c = ProptestConfig::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        c.cases = 128;
     }
+    c
 }
 
 proptest! {

@@ -45,11 +45,13 @@ fn snapshot(m: &mut RiscvTestMachine) -> ([u64; 32], Vec<u64>) {
     (g, csrs)
 }
 
+/// 256 cases, or `PROPTEST_CASES` when set.
 fn cases() -> ProptestConfig {
-    ProptestConfig {
-        cases: 256,
-        ..ProptestConfig::default()
+    let mut c = ProptestConfig::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        c.cases = 256;
     }
+    c
 }
 
 proptest! {
