@@ -36,11 +36,11 @@ fn run(p: &RandomProgram, traced: bool) -> (Vec<String>, u128, u64) {
     (lines, m.digest().0, m.retired())
 }
 
-/// 128 cases, or `PROPTEST_CASES` when set.
+/// 256 cases, or `PROPTEST_CASES` when set.
 fn cases() -> ProptestConfig {
     let mut c = ProptestConfig::default();
     if std::env::var_os("PROPTEST_CASES").is_none() {
-        c.cases = 128;
+        c.cases = 256;
     }
     c
 }

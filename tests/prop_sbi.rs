@@ -67,11 +67,11 @@ fn probe(ext: u64) -> u64 {
     .1
 }
 
-/// 128 cases, or `PROPTEST_CASES` when set.
+/// 256 cases, or `PROPTEST_CASES` when set.
 fn cases() -> ProptestConfig {
     let mut c = ProptestConfig::default();
     if std::env::var_os("PROPTEST_CASES").is_none() {
-        c.cases = 128;
+        c.cases = 256;
     }
     c
 }
