@@ -435,6 +435,26 @@ impl<B: MachineBackend> TestMachine<B> {
         self.console.bytes()
     }
 
+    /// Raw access for tests of the vCPU API itself: vCPU `v`, physical CPU `p`'s per-CPU
+    /// state and its hardware handle (the board selects `p`). `None` if either is absent.
+    #[allow(clippy::type_complexity)]
+    pub fn raw_parts(
+        &mut self,
+        v: usize,
+        p: usize,
+    ) -> Option<(
+        &mut VCpu<B::VCpu>,
+        &mut PerCpu<<B::VCpu as ArchVCpu>::PerCpu>,
+        &mut <B::VCpu as ArchVCpu>::Hardware,
+    )> {
+        if p >= self.pcpus.len() {
+            return None;
+        }
+        let vcpu = self.vcpus.get_mut(v)?;
+        let pc = self.pcpus.get_mut(p)?;
+        Some((vcpu, pc, self.backend.hardware(p)))
+    }
+
     /// The backend (board).
     pub fn backend_mut(&mut self) -> &mut B {
         &mut self.backend
