@@ -92,14 +92,14 @@ proptest! {
             }
             other => prop_assert!(false, "{acc:?}: expected an MMIO exit, got {other:?}"),
         }
-        prop_assert_eq!(m.pc(), ENTRY + acc.insn.len(), "pc after {:?}", acc);
+        prop_assert_eq!(m.pc(), ENTRY + acc.insn.insn_len(), "pc after {:?}", acc);
         let (after, csrs_after) = snapshot(&mut m);
         prop_assert_eq!(after, expect);
         prop_assert_eq!(csrs_after, csrs_before);
         // Resumes right after the access: the next exit is the wfi there.
         let next = m.run_to_exit().expect("run");
         prop_assert!(matches!(next, ExitReason::Halt), "after {acc:?}: {next:?}");
-        prop_assert_eq!(m.pc(), ENTRY + acc.insn.len() + 4);
+        prop_assert_eq!(m.pc(), ENTRY + acc.insn.insn_len() + 4);
     }
 
     /// Exit transparency (norm:H_guest_page_fault: the trap is taken to HS and, once the

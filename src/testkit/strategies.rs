@@ -103,7 +103,7 @@ impl MmioInsn {
     }
 
     /// Instruction length in bytes.
-    pub fn len(self) -> u64 {
+    pub fn insn_len(self) -> u64 {
         if self.is_compressed() { 2 } else { 4 }
     }
 
