@@ -1,6 +1,7 @@
 //! Command-line interface: argument types, dispatch, and the error policy (one line on
 //! stderr, non-zero exit, never a panic or a backtrace for bad input).
 
+mod diff;
 mod guest_file;
 mod info;
 mod inspect;
@@ -49,6 +50,8 @@ pub enum Command {
     /// Run a guest image on the hypervisor Machine (`--bare`: a RISC-V ELF on the bare
     /// machine).
     Run(run::RunArgs),
+    /// Compare two JSON Lines traces (`run --trace-out`); print the first divergence.
+    Diff(diff::DiffArgs),
 }
 
 /// Parses the arguments, runs the command, and reports the outcome.
@@ -81,6 +84,7 @@ pub fn run(command: &Command, out: &mut dyn Write) -> anyhow::Result<u8> {
         Command::Info(args) => info::run(args, out).map(|()| 0),
         Command::Inspect(args) => inspect::run(args, out).map(|()| 0),
         Command::Run(args) => run::run(args),
+        Command::Diff(args) => diff::run(args, out),
     }
 }
 

@@ -67,14 +67,65 @@ impl fmt::Display for TraceDiff {
     }
 }
 
-/// Compares two JSON Lines traces (`--trace-out`) event by event, ignoring lines that are
-/// not events of kind `exit` when `exits_only`; the lines compared are the raw JSON text.
-pub fn diff_jsonl(a: &str, b: &str, exits_only: bool) -> Option<TraceDiff> {
-    let keep = |l: &&str| {
-        let l = l.trim();
-        !l.is_empty() && (!exits_only || l.contains("\"kind\":\"exit\""))
-    };
-    let la: Vec<&str> = a.lines().filter(keep).collect();
-    let lb: Vec<&str> = b.lines().filter(keep).collect();
-    first_divergence(&la, &lb)
+/// What [`jsonl_lines`] keeps and how it renders events.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DiffOptions {
+    /// Keep only exit events (drop traps and anything else).
+    pub exits_only: bool,
+    /// Render without virtual time, so runs that differ only in timing compare equal.
+    pub ignore_time: bool,
+}
+
+/// A JSON Lines trace line that is not a trace event.
+#[derive(Debug, thiserror::Error)]
+#[error("line {line}: {msg}")]
+pub struct TraceFileError {
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong with it.
+    pub msg: String,
+}
+
+/// The events of a JSON Lines trace (`hvsim run --trace-out`) in sim-core's text form, one
+/// per event; blank lines are skipped.
+///
+/// ```
+/// use hvsim::testkit::trace::{DiffOptions, jsonl_lines};
+/// let t = r#"{"t":9,"cpu":0,"kind":"exit","name":"Halt","fields":[]}"#;
+/// let opts = DiffOptions { ignore_time: true, ..DiffOptions::default() };
+/// assert_eq!(jsonl_lines(t, opts).unwrap(), vec!["exit cpu=0 Halt".to_string()]);
+/// assert!(jsonl_lines("{not json", opts).is_err());
+/// ```
+pub fn jsonl_lines(text: &str, opts: DiffOptions) -> Result<Vec<String>, TraceFileError> {
+    let mut out = Vec::new();
+    for (i, l) in text.lines().enumerate() {
+        if l.trim().is_empty() {
+            continue;
+        }
+        let ev = sim_core::trace::parse_json_line(l).map_err(|e| TraceFileError {
+            line: i + 1,
+            msg: e.to_string(),
+        })?;
+        if opts.exits_only && ev.kind != sim_core::trace::TraceKind::Exit {
+            continue;
+        }
+        out.push(if opts.ignore_time {
+            format!("{ev:#}")
+        } else {
+            format!("{ev}")
+        });
+    }
+    Ok(out)
+}
+
+/// The first divergence of two JSON Lines traces, `Ok(None)` if they agree.
+pub fn diff_jsonl(
+    a: &str,
+    b: &str,
+    opts: DiffOptions,
+) -> Result<Option<TraceDiff>, TraceFileError> {
+    Ok(first_divergence(
+        &jsonl_lines(a, opts)?,
+        &jsonl_lines(b, opts)?,
+    ))
 }
