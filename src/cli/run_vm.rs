@@ -16,6 +16,7 @@ use hvsim::machine::{GuestImage, Outcome, RunSummary};
 use hvsim::machine_riscv::{
     EXIT_ERROR, ExitSink, RunConfig, SharedConsole, build_machine, exit_status,
 };
+use sim_core::trace::TraceSink;
 use vcpu::stage2::GStageMode;
 
 use super::guest_file::read_image;
@@ -154,13 +155,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         },
     };
     let console = SharedConsole::with_echo(Box::new(io::stdout()));
-    let mut m = build_machine(
-        GuestImage::Auto(bytes),
-        &cfg,
-        &console,
-        Some(Box::new(sink)),
-    )
-    .with_context(|| shown.clone())?;
+    // Without a consumer the sink would only cost time on the exit path.
+    let wanted = args.trace == Some(TraceKind::Exits)
+        || args.vm.trace_out.is_some()
+        || args.vm.expect.is_some();
+    let sink: Option<Box<dyn TraceSink>> = if wanted { Some(Box::new(sink)) } else { None };
+    let mut m = build_machine(GuestImage::Auto(bytes), &cfg, &console, sink)
+        .with_context(|| shown.clone())?;
     let start = Instant::now();
     let summary = m.run();
     let host = start.elapsed();

@@ -33,9 +33,11 @@ impl PlatformCpu {
         }
     }
 
-    /// Selects physical hart `n` (ignored if the board has no such hart).
+    /// Selects physical hart `n` (ignored if the board has no such hart): completes a
+    /// pending start of that hart and services the board's M-level interrupts, once; the
+    /// instructions that follow use the cheap handle.
     pub fn select(&mut self, n: usize) {
-        if n < self.platform.hart_count() {
+        if self.platform.hart_handle(n).is_some() {
             self.current = n;
         }
     }
@@ -56,7 +58,7 @@ impl PlatformCpu {
     }
 
     fn handle(&mut self) -> Option<HartHandle<'_>> {
-        self.platform.hart_handle(self.current)
+        self.platform.hart_handle_selected(self.current)
     }
 }
 

@@ -198,7 +198,6 @@ impl MachineBackend for RiscvBackend {
     }
 
     fn begin_slice(&mut self, pcpu: usize, clock: &VirtualClock, max_insns: u64) {
-        self.cpu.select(pcpu);
         let p = self.cpu.platform_mut();
         let (now, board) = (clock.ticks(), p.now());
         if now > board {

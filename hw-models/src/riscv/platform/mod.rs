@@ -215,6 +215,15 @@ impl Platform {
         Some(HartHandle::new(self, n))
     }
 
+    /// The handle of hart `n` without `hart_handle`'s bookkeeping (completing a pending
+    /// HSM start, servicing every hart's M-level interrupts). For HS code that selected the
+    /// hart with [`Platform::hart_handle`] and then issues many instructions on it, as a
+    /// VMM's exit path does: each CSR access still services this hart's own M-level
+    /// interrupts first. `None` if there is no such hart.
+    pub fn hart_handle_selected(&mut self, n: usize) -> Option<HartHandle<'_>> {
+        (n < self.harts.len()).then(|| HartHandle::new(self, n))
+    }
+
     /// The hart model (inspection, debugger access).
     pub fn hart(&self, n: usize) -> Option<&Hart> {
         self.harts.get(n)

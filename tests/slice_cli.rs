@@ -1,0 +1,121 @@
+//! `hvsim run` on the hypervisor Machine as a user sees it: console on stdout, summary on
+//! stderr, exit statuses (docs/run.md), `--expect`, `--trace exits`, `--trace-out`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn fixture(name: &str) -> String {
+    format!("{}/fixtures/riscv64/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn hvsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hvsim"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("hvsim runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn hello_prints_its_console_and_passes() {
+    let o = hvsim(&["run", &fixture("hello.elf")]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let want = std::fs::read_to_string(fixture("hello.console")).expect("console file");
+    assert_eq!(text(&o.stdout), want);
+    let err = text(&o.stderr);
+    for key in [
+        "outcome:",
+        "exits: 55",
+        "SystemDown 1",
+        "instructions:",
+        "MIPS",
+        "digest:",
+    ] {
+        assert!(err.contains(key), "{key} missing: {err}");
+    }
+}
+
+/// SRST "system failure" is exit status 3; the stderr says why.
+#[test]
+fn shutdown_with_system_failure_is_status_3() {
+    let o = hvsim(&["run", &fixture("shutdown.elf")]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(text(&o.stderr).contains("guest failed"));
+}
+
+#[test]
+fn expect_passes_on_the_golden_and_fails_on_another() {
+    let o = hvsim(&[
+        "run",
+        &fixture("uart.elf"),
+        "--expect",
+        &fixture("uart.exits"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = hvsim(&[
+        "run",
+        &fixture("uart.elf"),
+        "--expect",
+        &fixture("hello.exits"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("differs") && err.contains("line 1"), "{err}");
+}
+
+/// `--trace exits` prints exactly the golden lines, in order, on stderr.
+#[test]
+fn trace_exits_prints_the_golden_lines() {
+    let o = hvsim(&[
+        "run",
+        &fixture("smp.elf"),
+        "--vcpus",
+        "2",
+        "--trace",
+        "exits",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = text(&o.stderr);
+    let got: Vec<&str> = err.lines().filter(|l| l.starts_with("exit ")).collect();
+    let want = std::fs::read_to_string(fixture("smp.exits")).expect("exits file");
+    assert_eq!(got, want.lines().collect::<Vec<_>>());
+}
+
+/// `--trace-out` writes one JSON object per exit, readable by sim-core's parser.
+#[test]
+fn trace_out_writes_json_lines() {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hypercall.jsonl");
+    let o = hvsim(&[
+        "run",
+        &fixture("hypercall.elf"),
+        "--trace-out",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let jsonl = std::fs::read_to_string(&out).expect("trace file");
+    let events: Vec<_> = jsonl
+        .lines()
+        .map(|l| sim_core::trace::parse_json_line(l).expect("valid line"))
+        .collect();
+    assert_eq!(events.len(), 8);
+    assert_eq!(events[1].name, "Hypercall");
+}
+
+#[test]
+fn instruction_limit_is_status_124() {
+    let o = hvsim(&["run", &fixture("hcloop.elf"), "--max-insns", "10000"]);
+    assert_eq!(o.status.code(), Some(124));
+}
+
+#[test]
+fn raw_binaries_need_an_architecture() {
+    let junk = Path::new(env!("CARGO_TARGET_TMPDIR")).join("junk.bin");
+    std::fs::write(&junk, [0x13u8, 0, 0, 0]).expect("write");
+    let o = hvsim(&["run", junk.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("--arch"));
+}
