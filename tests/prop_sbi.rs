@@ -11,6 +11,9 @@ const ENTRY: u64 = 0x8000_0000;
 const RAM_MIB: u64 = 4;
 const RAM_END: u64 = ENTRY + (RAM_MIB << 20);
 const A0: usize = 10;
+/// The VS CSRs but vsip (priv spec, "Hypervisor and Virtual Supervisor CSRs"): vsstatus,
+/// vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp.
+const VS_CSRS: [u16; 8] = [0x200, 0x204, 0x205, 0x240, 0x241, 0x242, 0x243, 0x280];
 const A1: usize = 11;
 
 /// SBI v2.0 "Standard SBI Errors": SBI_SUCCESS (0) down to SBI_ERR_NO_SHMEM (-9), plus
@@ -102,6 +105,27 @@ proptest! {
             prop_assert_eq!(got, want);
             prop_assert_eq!(m.pc(), ENTRY + 4);
         }
+    }
+
+    /// SBI v2.0 "Binary Encoding" ("All registers except a0 & a1 must be preserved
+    /// across an SBI call by the callee") and exit transparency: for any call (HSM
+    /// hart_suspend aside, whose non-retentive form resumes elsewhere with a0/a1 set), every
+    /// register but a0/a1 and every VS CSR but vsip (set_timer clears VSTIP) is unchanged
+    /// after the call's exit, and the guest resumes right after the ECALL.
+    #[test]
+    fn sbi_calls_preserve_other_state(c in sbi_call(), regs in any::<[u64; 32]>()) {
+        prop_assume!(!(c.eid == eid::HSM && c.fid == 3));
+        let mut m = machine(&c, &regs);
+        let before = regs_of(&m);
+        let csrs: Vec<u64> = VS_CSRS.iter().map(|n| m.csr(*n).expect("csr")).collect();
+        let exit = m.run_to_exit().expect("run");
+        let mut after = regs_of(&m);
+        after[A0] = before[A0];
+        after[A1] = before[A1];
+        prop_assert_eq!(after, before, "{:x?} -> {:?}", c, exit);
+        let csrs_after: Vec<u64> = VS_CSRS.iter().map(|n| m.csr(*n).expect("csr")).collect();
+        prop_assert_eq!(csrs_after, csrs, "{:x?}", c);
+        prop_assert_eq!(m.pc(), ENTRY + 4, "{:x?} -> {:?}", c, exit);
     }
 
     /// SBI v2.0 §4.8 "Probe SBI extension": probe_extension returns 0 exactly for the
