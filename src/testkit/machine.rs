@@ -24,6 +24,10 @@ use crate::machine::{GuestRam, MachineBackend, RamMapping};
 use crate::machine_riscv::{RiscvBackend, SharedConsole};
 
 const PAGE: u64 = 4096;
+const REG_A0: usize = 10;
+const REG_A1: usize = 11;
+/// The `timebase-frequency` in the device tree: sim-core's default timebase.
+const DTB_TIMEBASE: u32 = 10_000_000;
 /// Instructions one `run_to_exit` may retire before the vCPU reports `Preempted`.
 pub const DEFAULT_SLICE: u64 = 1_000_000;
 
@@ -213,6 +217,22 @@ impl<B: MachineBackend> TestMachine<B> {
         for (gpa, bytes) in &blocks {
             write_ram(&ram, backend.memory(), *gpa, bytes)?;
         }
+        // RISC-V boot protocol: a1 = a device tree, here in the last page(s) of RAM.
+        let dtb = super::fdt::minimal(nvcpus, ram_base, ram_size, DTB_TIMEBASE)
+            .map_err(|e| TestkitError::Board(format!("device tree: {e}")))?;
+        let dtb_addr = ram_end
+            .checked_sub(dtb.len() as u64)
+            .map(|a| a & !(PAGE - 1))
+            .ok_or(TestkitError::Config("no room for the device tree"))?;
+        if blocks
+            .iter()
+            .any(|(g, b)| *g < ram_end && g.saturating_add(b.len() as u64) > dtb_addr)
+        {
+            return Err(TestkitError::Config(
+                "the program overlaps the device tree in the last page of RAM",
+            ));
+        }
+        write_ram(&ram, backend.memory(), dtb_addr, &dtb)?;
         let mut pcpus = Vec::new();
         for p in 0..backend.pcpu_count() {
             let mut pc = PerCpu::new(p, backend.hardware(p))?;
@@ -224,7 +244,7 @@ impl<B: MachineBackend> TestMachine<B> {
             let spec = crate::machine::VCpuSpec {
                 id,
                 count: nvcpus,
-                dtb_addr: GuestPhysAddr::new(0),
+                dtb_addr: GuestPhysAddr::new(dtb_addr),
                 gstage: GStageMode::Sv39x4,
             };
             let pcpu = id % pcpus.len().max(1);
@@ -235,6 +255,9 @@ impl<B: MachineBackend> TestMachine<B> {
             let mut v = VCpu::new(params, cfg)?;
             let setup = backend.setup_config(&spec);
             v.setup(GuestPhysAddr::new(entry), root, setup)?;
+            // Boot protocol: a0 = hart id, a1 = device tree.
+            v.set_gpr(REG_A0, id as u64)?;
+            v.set_gpr(REG_A1, dtb_addr)?;
             if let Some(pc) = pcpus.get_mut(pcpu) {
                 if pc.current().is_none() {
                     v.bind(pc, backend.hardware(pcpu))?;

@@ -33,6 +33,7 @@
 //!
 //! See docs/testing-guide.md.
 
+mod fdt;
 mod machine;
 mod program;
 pub mod strategies;

@@ -64,6 +64,17 @@ impl Program {
     }
 
     /// Reads an ELF file.
+    ///
+    /// ```
+    /// use hvsim::testkit::{Program, TestMachine};
+    /// use vcpu::ExitReason;
+    /// let elf = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/riscv64/hello.elf");
+    /// let mut m = TestMachine::riscv().program(Program::load_elf(elf)?).build()?;
+    /// let exits = m.run_to_completion(1000, |_, _| 0)?;
+    /// assert!(matches!(exits.last(), Some(ExitReason::SystemDown { .. })));
+    /// assert!(String::from_utf8_lossy(&m.firmware_console()).starts_with("hello: DBCN write"));
+    /// # Ok::<(), hvsim::testkit::TestkitError>(())
+    /// ```
     pub fn load_elf(path: impl AsRef<std::path::Path>) -> Result<Self, TestkitError> {
         let p = path.as_ref();
         let bytes = std::fs::read(p).map_err(|e| TestkitError::Io {
