@@ -1,6 +1,7 @@
 //! Interrupt injection into a VS-mode guest, through `hvsim::testkit`.
 //! `PROPTEST_CASES=1000 cargo test --test prop_irq` runs more.
 
+use hvsim::testkit::strategies::interrupt_vector;
 use hvsim::testkit::{Program, TestMachine};
 use hw_models::riscv::isa::encode::{self, Reg};
 use proptest::prelude::*;
@@ -18,14 +19,16 @@ const SIP: u16 = 0x144;
 const BIT1: i64 = 2;
 /// sstatus.SPIE (bit 5).
 const SPIE: u64 = 1 << 5;
-/// scause of a supervisor software interrupt: Interrupt = 1, code 1.
-const SSI_CAUSE: u64 = (1 << 63) | 1;
+/// scause's Interrupt bit.
+const INTERRUPT: u64 = 1 << 63;
 const MAX_EXITS: usize = 200;
 
-/// The guest: vstvec = handler, sie.SSIE = 1, `before` no-ops, sstatus.SIE = 1, `after`
-/// no-ops, wfi, wfi, loop. The handler stores scause at DATA, counts at DATA + 8, clears
-/// sip.SSIP and returns.
-fn guest(before: usize, after: usize) -> Program {
+/// The guest: vstvec = handler, sie bit `code` = 1, `before` no-ops, sstatus.SIE = 1,
+/// `after` no-ops, wfi, wfi, loop. The handler stores scause at DATA, counts at DATA + 8,
+/// stores sstatus at DATA + 16, clears sie bit `code` (the guest cannot clear STIP/SEIP
+/// itself; masking is how a guest stops a level interrupt it cannot acknowledge) and sip.SSIP,
+/// and returns.
+fn guest(before: usize, after: usize, code: u32) -> Program {
     Program::riscv(ENTRY, |a| {
         let handler = a.new_label();
         let spin = a.new_label();
@@ -33,7 +36,8 @@ fn guest(before: usize, after: usize) -> Program {
         a.la(Reg::T0, handler);
         a.put(encode::csrw(STVEC, Reg::T0)?);
         a.li(Reg::T1, BIT1);
-        a.put(encode::csrs(SIE, Reg::T1)?);
+        a.li(Reg::T2, 1 << code);
+        a.put(encode::csrs(SIE, Reg::T2)?);
         for _ in 0..before {
             a.put(encode::addi(Reg::A2, Reg::A2, 1)?);
         }
@@ -54,6 +58,7 @@ fn guest(before: usize, after: usize) -> Program {
         a.put(encode::sd(Reg::T4, Reg::S11, 8)?);
         a.put(encode::csrr(Reg::T5, SSTATUS)?);
         a.put(encode::sd(Reg::T5, Reg::S11, 16)?);
+        a.put(encode::csrc(SIE, Reg::T2)?);
         a.put(encode::csrc(SIP, Reg::T1)?);
         a.put(encode::sret());
         Ok(())
@@ -73,19 +78,22 @@ fn cases() -> ProptestConfig {
 proptest! {
     #![proptest_config(cases())]
 
-    /// Injection (norm:hideleg_trans, norm:vsip_vsie_ssi, norm:hideleg_op): a VS software
-    /// interrupt injected at any instruction boundary (as vector 2, VSSI, or 1, the SSI
-    /// code the guest sees) is taken exactly once, with scause = interrupt | 1 (VSSI
-    /// translated to SSI), and only once the guest has set sstatus.SIE; none is lost and
+    /// Injection (norm:hideleg_trans, norm:vsip_vsie_ssi, norm:vsip_vsie_sti,
+    /// norm:vsip_vsie_sei, norm:hideleg_op): a VS interrupt injected at any instruction
+    /// boundary (as its VS vector 2/6/10 or the S code 1/5/9 the guest sees) is taken
+    /// exactly once, with scause = interrupt | the S code (VS codes translated), and only
+    /// once the guest has set sstatus.SIE; none is lost and
     /// none duplicated, whether the guest is running or halted in WFI when it arrives; 1 to
     /// 3 injections before delivery are one pending bit (hvip.VSSIP is a level, not a
     /// counter: norm:hvip_acc), so one interrupt.
     #[test]
-    fn injected_ssi_delivered_once(before in 0usize..40, after in 0usize..40, at in 1u64..100, vector in prop_oneof![Just(1usize), Just(2usize)], times in 1usize..4) {
+    fn injected_ssi_delivered_once(before in 0usize..40, after in 0usize..40, at in 1u64..100, vector in interrupt_vector(), times in 1usize..4) {
+        // VS codes 2/6/10 appear to the guest as S codes 1/5/9 (norm:hideleg_trans).
+        let code = if vector % 4 == 2 { vector - 1 } else { vector } as u32;
         let mut m = TestMachine::riscv()
             .ram_mib(4)
             .slice(at)
-            .program(guest(before, after))
+            .program(guest(before, after, code))
             .build()
             .expect("machine");
         // Run `at` instructions (or to the first WFI), then inject.
@@ -108,7 +116,7 @@ proptest! {
         }
         prop_assert_eq!(halts, 2);
         prop_assert_eq!(m.read_u64(DATA + 8).expect("count"), 1, "delivered count");
-        prop_assert_eq!(m.read_u64(DATA).expect("cause"), SSI_CAUSE);
+        prop_assert_eq!(m.read_u64(DATA).expect("cause"), INTERRUPT | u64::from(code));
         // Taken only with sstatus.SIE set: the trap saved SIE = 1 into SPIE (priv spec,
         // "Supervisor Status Register": SPIE holds SIE at the trap).
         prop_assert_eq!(m.read_u64(DATA + 16).expect("sstatus") & SPIE, SPIE);
