@@ -352,7 +352,8 @@ pub struct MmioOp {
     pub offset: u16,
 }
 
-/// A random terminating guest program: straight-line `GuestOp`s, then SBI SRST shutdown.
+/// A random terminating guest program: x1..x25 cleared, straight-line `GuestOp`s, then SBI
+/// SRST shutdown.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RandomProgram {
     /// The body.
@@ -381,6 +382,11 @@ impl RandomProgram {
     }
 
     fn assemble(&self, a: &mut Assembler, data: u64, mmio: u64) -> Result<(), EncodeError> {
+        // Start from all-zero work registers, so the result does not depend on the boot
+        // registers (a0 = hart id, a1 = device tree address differ between machines).
+        for r in 1..26 {
+            a.put(encode::addi(Reg::from_field(r), Reg::ZERO, 0)?);
+        }
         a.li(DATA_BASE_REG, data as i64);
         a.li(MMIO_BASE_REG, mmio as i64);
         for op in &self.ops {
