@@ -207,7 +207,7 @@ pub fn mmio_access(base: u64, size: u64) -> impl Strategy<Value = MmioAccess> {
         .prop_map(move |(k, slot, r1, r2, off)| {
             let insn = ALL_MMIO[k];
             let w = insn.width().size() as u64;
-            let addr = base + (slot % (size / w).max(1)) * w;
+            let addr = base.wrapping_add((slot % (size / w).max(1)) * w);
             let creg = |r: u8| 8 + (r % 8);
             let nz = |r: u8| if r == 0 { 1 } else { r };
             use MmioInsn::*;
@@ -322,6 +322,21 @@ pub fn sbi_call() -> impl Strategy<Value = SbiCall> {
 /// codes 1/5/9 the guest sees after hideleg translation (norm:hideleg_trans).
 pub fn interrupt_vector() -> impl Strategy<Value = usize> {
     proptest::sample::select(vec![1usize, 2, 5, 6, 9, 10])
+}
+
+/// Exception codes hedeleg may delegate (priv spec, "Hypervisor Exception Delegation
+/// Register": bits 0-8, 12, 13, 15 are writable; 9-11 and 20-23 read-only zero).
+pub const DELEGABLE_EXCEPTIONS: [u32; 12] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 13, 15];
+
+/// Any legal hedeleg value: a subset of [`DELEGABLE_EXCEPTIONS`] (norm:hedeleg_op).
+pub fn delegation() -> impl Strategy<Value = u64> {
+    proptest::collection::vec(any::<bool>(), DELEGABLE_EXCEPTIONS.len()).prop_map(|pick| {
+        DELEGABLE_EXCEPTIONS
+            .iter()
+            .zip(pick)
+            .filter(|(_, p)| *p)
+            .fold(0u64, |m, (c, _)| m | 1 << c)
+    })
 }
 
 /// One instruction of a random guest program (a safe subset: no control transfer out of
