@@ -67,7 +67,7 @@ fn expect_passes_on_the_golden_and_fails_on_another() {
     assert!(err.contains("differs") && err.contains("line 1"), "{err}");
 }
 
-/// `--trace exits` prints exactly the golden lines, in order, on stderr.
+/// `--trace exits` prints exactly the golden lines (plus virtual time), in order, on stderr.
 #[test]
 fn trace_exits_prints_the_golden_lines() {
     let o = hvsim(&[
@@ -80,7 +80,12 @@ fn trace_exits_prints_the_golden_lines() {
     ]);
     assert_eq!(o.status.code(), Some(0));
     let err = text(&o.stderr);
-    let got: Vec<&str> = err.lines().filter(|l| l.starts_with("exit ")).collect();
+    // `exit t=<virtual time> cpu=…`: drop the time to compare with the golden form.
+    let got: Vec<String> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("exit t="))
+        .filter_map(|l| l.split_once(' ').map(|(_, rest)| format!("exit {rest}")))
+        .collect();
     let want = std::fs::read_to_string(fixture("smp.exits")).expect("exits file");
     assert_eq!(got, want.lines().collect::<Vec<_>>());
 }
@@ -118,4 +123,31 @@ fn raw_binaries_need_an_architecture() {
     let o = hvsim(&["run", junk.to_str().expect("utf-8")]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("--arch"));
+}
+
+fn trace_of(name: &str, file: &str) -> String {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(file);
+    let path = out.to_str().expect("utf-8 path").to_owned();
+    let o = hvsim(&["run", &fixture(name), "--trace-out", &path]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    path
+}
+
+/// `hvsim diff`: the same run twice is the same trace (status 0); two different guests
+/// differ at their first differing event (status 1, both events shown).
+#[test]
+fn diff_compares_traces() {
+    let a = trace_of("hypercall.elf", "diff-a.jsonl");
+    let b = trace_of("hypercall.elf", "diff-b.jsonl");
+    let o = hvsim(&["diff", &a, &b]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("same: 8 events"));
+    let c = trace_of("hello.elf", "diff-c.jsonl");
+    let o = hvsim(&["diff", "--no-time", &a, &c]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("event 2") && out.contains("Hypercall"),
+        "{out}"
+    );
 }

@@ -1,49 +1,80 @@
-//! `hvsim diff a.jsonl b.jsonl`: the first divergence of two `--trace-out` traces
-//! (the comparison lives in `hvsim::testkit::trace`).
+//! `hvsim diff A.jsonl B.jsonl`: compares two JSON Lines traces (`hvsim run --trace-out`)
+//! event by event and reports the first difference (docs/run.md).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
-use hvsim::testkit::trace::{DiffOptions, first_divergence, jsonl_lines};
+use sim_core::trace::{OwnedTraceEvent, parse_json_line};
 
 /// Arguments of `hvsim diff`.
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The expected trace (JSON Lines, as `hvsim run --trace-out` writes it).
-    pub left: PathBuf,
-    /// The trace to compare with it.
-    pub right: PathBuf,
-    /// Compare exit events only (ignore traps the architecture handled).
+    /// The first trace (JSON Lines).
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// The second trace (JSON Lines).
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+    /// Ignore virtual time (compare what happened, not when).
     #[arg(long)]
-    pub exits_only: bool,
-    /// Ignore virtual time.
-    #[arg(long)]
-    pub ignore_time: bool,
+    pub no_time: bool,
 }
 
-fn read(p: &PathBuf) -> anyhow::Result<String> {
-    std::fs::read_to_string(p).with_context(|| format!("{}", p.display()))
+fn load(path: &Path) -> anyhow::Result<Vec<OwnedTraceEvent>> {
+    let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            parse_json_line(l).with_context(|| format!("{}: line {}", path.display(), i + 1))
+        })
+        .collect()
 }
 
-/// Prints the first divergence; status 0 if the traces agree, 1 if not.
+fn show(ev: Option<&OwnedTraceEvent>, no_time: bool) -> String {
+    match ev {
+        None => "(end of trace)".to_owned(),
+        Some(e) if no_time => format!("{e:#}"),
+        Some(e) => format!("{e}"),
+    }
+}
+
+/// Prints the verdict; returns 0 if the traces are the same, 1 if they differ.
 pub fn run(args: &DiffArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
-    let opts = DiffOptions {
-        exits_only: args.exits_only,
-        ignore_time: args.ignore_time,
+    let a = load(&args.a)?;
+    let b = load(&args.b)?;
+    let same = |x: &OwnedTraceEvent, y: &OwnedTraceEvent| {
+        if args.no_time {
+            x.cpu == y.cpu && x.kind == y.kind && x.name == y.name && x.fields == y.fields
+        } else {
+            x == y
+        }
     };
-    let lines = |p: &PathBuf| -> anyhow::Result<Vec<String>> {
-        jsonl_lines(&read(p)?, opts).with_context(|| format!("{}", p.display()))
-    };
-    let (a, b) = (lines(&args.left)?, lines(&args.right)?);
-    match first_divergence(&a, &b) {
+    let first = (0..a.len().max(b.len())).find(|&i| match (a.get(i), b.get(i)) {
+        (Some(x), Some(y)) => !same(x, y),
+        _ => true,
+    });
+    match first {
         None => {
-            writeln!(out, "traces agree")?;
+            writeln!(out, "same: {} events", a.len())?;
             Ok(0)
         }
-        Some(d) => {
-            writeln!(out, "{d}")?;
+        Some(i) => {
+            writeln!(out, "traces differ at event {} (line {}):", i + 1, i + 1)?;
+            writeln!(
+                out,
+                "  {}: {}",
+                args.a.display(),
+                show(a.get(i), args.no_time)
+            )?;
+            writeln!(
+                out,
+                "  {}: {}",
+                args.b.display(),
+                show(b.get(i), args.no_time)
+            )?;
             Ok(1)
         }
     }

@@ -47,11 +47,11 @@ pub enum Command {
     Info(info::InfoArgs),
     /// Describe a guest ELF image: machine, entry, loadable segments, symbols.
     Inspect(inspect::InspectArgs),
+    /// Compare two JSON Lines traces (`hvsim run --trace-out`) event by event.
+    Diff(diff::DiffArgs),
     /// Run a guest image on the hypervisor Machine (`--bare`: a RISC-V ELF on the bare
     /// machine).
     Run(run::RunArgs),
-    /// Compare two JSON Lines traces (`run --trace-out`); print the first divergence.
-    Diff(diff::DiffArgs),
 }
 
 /// Parses the arguments, runs the command, and reports the outcome.

@@ -103,8 +103,8 @@ pub struct Divergence {
     pub actual: Option<String>,
 }
 
-/// The run's trace sink: exit lines in the golden-file text form (`{:#}`, no virtual
-/// time), echoed (`--trace exits`), written as JSON Lines (`--trace-out`), compared with an
+/// The run's trace sink: exit lines echoed with their virtual time (`--trace exits`),
+/// kept and compared in the golden-file text form (`{:#}`, no virtual time), written as JSON Lines (`--trace-out`), compared with an
 /// expected trace (`--expect`) and kept (tests). Write errors are remembered, never raised:
 /// a sink cannot fail the run.
 #[derive(Default)]
@@ -229,7 +229,9 @@ impl TraceSink for ExitSink {
         // Writing into a String cannot fail.
         let _ = write!(line, "{ev:#}");
         if let Some(w) = self.echo.as_mut() {
-            self.write_failed |= writeln!(w, "{line}").is_err();
+            // The echo keeps the virtual time (`exit t=… cpu=…`, sim-core's plain text
+            // form); the golden comparison uses the time-free form.
+            self.write_failed |= writeln!(w, "{ev}").is_err();
         }
         if self.divergence.is_none() {
             if let Some(exp) = &self.expected {

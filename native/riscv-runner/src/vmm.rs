@@ -342,10 +342,16 @@ fn handle(
                 Some(s) => Next::Stop(Outcome::Finisher(s)),
             }
         }
-        ExitReason::Hypercall { .. } => {
-            // No hypercall handlers are registered: the Machine's default answer.
-            vcpu.set_return_value(SBI_ERR_NOT_SUPPORTED as u64)
-                .map_err(verr)?;
+        ExitReason::Hypercall { nr, args } => {
+            // `hvsim run`'s hypercalls (docs/run.md): FID 0 echo (a1 = a0), FID 1 sum
+            // (a1 = a0 + ... + a5); any other FID: a0 = SBI_ERR_NOT_SUPPORTED (the SBI
+            // error register; set_return_value would write the value register a1).
+            match nr {
+                0 => vcpu.set_return_value(args[0]),
+                1 => vcpu.set_return_value(args.iter().fold(0u64, |a, b| a.wrapping_add(*b))),
+                _ => vcpu.set_gpr(10, SBI_ERR_NOT_SUPPORTED as u64),
+            }
+            .map_err(verr)?;
             Next::Continue
         }
         ExitReason::SystemDown { kind, reason } => Next::Stop(Outcome::SystemDown { kind, reason }),
