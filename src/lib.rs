@@ -12,6 +12,7 @@ pub mod build_info;
 pub mod image;
 pub mod machine;
 pub mod machine_riscv;
+pub mod testkit;
 
 pub use arch::Arch;
 pub use machine::{Machine, MachineBuilder};
