@@ -50,7 +50,9 @@ fn main() {
         let t0 = Instant::now();
         let sum = m.run();
         let wall = t0.elapsed().as_nanos() as f64;
-        let cpu = thread_cpu_ns().zip(cpu0).map(|(b, a)| b.saturating_sub(a) as f64);
+        let cpu = thread_cpu_ns()
+            .zip(cpu0)
+            .map(|(b, a)| b.saturating_sub(a) as f64);
         let exits = sum.exits.get("Hypercall").max(1) as f64;
         let cpu_ns = cpu.map(|c| c / exits);
         best = best.min(cpu_ns.unwrap_or(wall / exits));
