@@ -7,6 +7,7 @@ Rust unit tests check. Run: python3 docs/digest_reference.py
 M = (1 << 64) - 1
 K1, K2 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
 A0, B0 = 0x243F6A8885A308D3, 0x13198A2E03707344
+KEY_SEED = 0xA4093822299F31D0
 KIND = {"trap": 1, "exit": 2}
 TAG = {"u64": 0, "i64": 1, "bool": 2, "str": 3}
 
@@ -20,20 +21,28 @@ def fmix64(x):
     return x
 
 
-def words_str(s):
+def le_words(b, multiple):
+    """Bytes as little-endian 64-bit words, zero-padded to a multiple of `multiple` bytes."""
+    if len(b) % multiple:
+        b = b + b"\0" * (multiple - len(b) % multiple)
+    return [int.from_bytes(b[i:i + 8], "little") for i in range(0, len(b), 8)]
+
+
+def name_key(s):
     b = s.encode()
-    out = [len(b)]
-    for i in range(0, len(b), 8):
-        out.append(int.from_bytes(b[i:i + 8].ljust(8, b"\0"), "little"))
-    return out
+    h = KEY_SEED ^ len(b)
+    for w in le_words(b, 8):
+        h = ((h ^ w) * K1) & M
+        h ^= h >> 32
+    return fmix64(h)
 
 
 def words_event(kind, cpu, vtime, name, fields):
     if kind not in KIND:
         return []
-    w = [KIND[kind] | (cpu << 32), vtime] + words_str(name) + [len(fields)]
+    w = [KIND[kind] | (cpu << 32), vtime, name_key(name), len(fields)]
     for fname, ty, v in fields:
-        w += words_str(fname) + [TAG[ty]]
+        w.append((name_key(fname) & ~3 & M) | TAG[ty])
         if ty == "u64":
             w.append(v)
         elif ty == "i64":
@@ -41,7 +50,10 @@ def words_event(kind, cpu, vtime, name, fields):
         elif ty == "bool":
             w.append(1 if v else 0)
         else:
-            w += words_str(v)
+            b = v.encode()
+            w.append(len(b))
+            w += le_words(b, 16)
+    assert len(w) % 2 == 0
     return w
 
 
@@ -70,3 +82,10 @@ if __name__ == "__main__":
         ("insn", 0, 1250, "addi", []),
         ("trap", 1, 1300, "VirtualInstruction", [("cause", "u64", 22)]),
     ]))
+    print("long_str  ", digest([
+        ("exit", 3, 7, "Hypercall", [("nr", "u64", 1), ("msg", "str", "seventeen bytes!!"),
+                                     ("hardware_entry_failure_reason", "u64", 2**64 - 1)]),
+    ]))
+    print("key_addr  ", "%016x" % name_key("addr"))
+    print("key_empty ", "%016x" % name_key(""))
+    print("key_long  ", "%016x" % name_key("hardware_entry_failure_reason"))

@@ -40,6 +40,7 @@ mod text;
 pub use digest::{Digest, DigestValue};
 pub use event::{
     Field, FieldValue, OwnedField, OwnedFieldValue, OwnedTraceEvent, TraceEvent, TraceKind,
+    name_key,
 };
 pub use json::{TraceParseError, parse_json_line};
 pub use sink::{AsAny, DiscardSink, JsonLinesSink, MemorySink, TextSink, TraceSink, Tracer};

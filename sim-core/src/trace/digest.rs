@@ -1,21 +1,23 @@
 //! The run digest: a 128-bit fingerprint of the ordered Trap and Exit events.
 //!
-//! Algorithm (also in `docs/sim-core.md`; any change is a format change):
+//! Algorithm (also in `docs/sim-core.md`, with `docs/digest_reference.py` as an independent
+//! reference; any change is a format change):
 //!
-//! 1. Each digested event is encoded as a sequence of 64-bit words, independent of host
-//!    endianness, pointer width and build profile:
-//!    - `kind_code | (cpu << 32)` where `kind_code` is 1 for Trap and 2 for Exit;
-//!    - `vtime`;
-//!    - the name as a string (below);
-//!    - the number of fields;
-//!    - per field: its name as a string, a type tag (0 = U64, 1 = I64, 2 = Bool, 3 = Str), then
-//!      the value: the u64; the i64 as two's complement u64; 0 or 1; or a string.
+//! 1. Each digested event is encoded as a sequence of 64-bit *pairs* of words, independent of
+//!    host endianness, pointer width and build profile:
+//!    - `(kind_code | (cpu << 32), vtime)`, `kind_code` 1 for Trap and 2 for Exit;
+//!    - `(name_key(name), number of fields)`;
+//!    - per field: `((name_key(field name) & !3) | tag, value)`, tag 0 = U64 (the u64),
+//!      1 = I64 (two's complement), 2 = Bool (0 or 1), 3 = Str (the byte length); a Str value
+//!      is followed by its UTF-8 bytes packed eight per word little-endian, sixteen per pair,
+//!      the last pair zero-padded.
 //!
-//!    A string is its byte length as one word, then its UTF-8 bytes packed eight per word
-//!    little-endian, the last word zero-padded. Length prefixes make the encoding prefix-free,
-//!    so different event sequences always give different word sequences.
-//! 2. Two 64-bit lanes absorb the words alternately: word number `i` (counting from 0 over
-//!    the whole run) goes to lane A if `i` is even, to lane B if odd:
+//!    [`name_key`] is a 64-bit hash of a name; for [`Field`](super::Field)s it is computed
+//!    when the field is built (at compile time for literal names), so the hot path never
+//!    hashes a name. Names are thus covered up to 64-bit key coincidences; everything else
+//!    is encoded exactly, and the lengths make the encoding prefix-free.
+//! 2. Two 64-bit lanes absorb the pairs: the first word of each pair goes to lane A, the
+//!    second to lane B (equivalently: word number `i` of the run goes to A when `i` is even):
 //!    - lane A: `a = (a ^ w) * K1; a ^= a >> 32`
 //!    - lane B: `b = (b + w) * K2; b ^= b >> 29`
 //!
@@ -29,7 +31,9 @@
 
 use core::fmt;
 
-use super::event::{EventView, FieldValue, OwnedTraceEvent, TraceEvent, TraceKind};
+use super::event::{
+    EventView, FieldValue, OwnedTraceEvent, TraceEvent, TraceKind, fmix64, name_key_rt,
+};
 
 /// Lane A multiplier: 2^64 / golden ratio (odd).
 const K1: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -44,17 +48,13 @@ const TAG_U64: u64 = 0;
 const TAG_I64: u64 = 1;
 const TAG_BOOL: u64 = 2;
 const TAG_STR: u64 = 3;
+/// The low key bits replaced by the type tag.
+const TAG_MASK: u64 = 3;
 
 const CPU_SHIFT: u32 = 32;
-
-const fn fmix64(mut x: u64) -> u64 {
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    x ^= x >> 33;
-    x
-}
+/// Bytes per pair of words in a packed string.
+const PAIR_BYTES: usize = 16;
+const WORD_BYTES: usize = 8;
 
 const fn kind_code(kind: TraceKind) -> Option<u64> {
     match kind {
@@ -62,6 +62,16 @@ const fn kind_code(kind: TraceKind) -> Option<u64> {
         TraceKind::Exit => Some(2),
         _ => None,
     }
+}
+
+/// Little-endian word of up to eight bytes, zero-padded.
+#[inline(always)]
+fn pack_le(bytes: &[u8]) -> u64 {
+    // Byte loop rather than a variable-length copy: no memcpy call for short tails.
+    bytes
+        .iter()
+        .rev()
+        .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
 }
 
 /// A finished digest value.
@@ -83,63 +93,39 @@ struct Lanes {
 }
 
 impl Lanes {
+    /// Absorbs one pair: `x` into lane A, `y` into lane B.
     #[inline(always)]
-    fn word(&mut self, w: u64) {
-        if self.words & 1 == 0 {
-            let a = (self.a ^ w).wrapping_mul(K1);
-            self.a = a ^ (a >> 32);
-        } else {
-            let b = self.b.wrapping_add(w).wrapping_mul(K2);
-            self.b = b ^ (b >> 29);
-        }
-        self.words = self.words.wrapping_add(1);
+    fn pair(&mut self, x: u64, y: u64) {
+        let a = (self.a ^ x).wrapping_mul(K1);
+        self.a = a ^ (a >> 32);
+        let b = self.b.wrapping_add(y).wrapping_mul(K2);
+        self.b = b ^ (b >> 29);
+        self.words = self.words.wrapping_add(2);
     }
 
-    #[inline(always)]
-    fn string(&mut self, s: &str) {
-        let bytes = s.as_bytes();
-        self.word(bytes.len() as u64);
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.word(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            // Byte loop rather than a variable-length copy: no memcpy call for short tails.
-            let w = rest
-                .iter()
-                .rev()
-                .fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
-            self.word(w);
+    /// The packed bytes of a string value (its length is already absorbed), sixteen per
+    /// pair, the last pair zero-padded.
+    fn string_bytes(&mut self, s: &str) {
+        let mut pairs = s.as_bytes().chunks(PAIR_BYTES);
+        for p in &mut pairs {
+            let (lo, hi) = p.split_at(p.len().min(WORD_BYTES));
+            self.pair(pack_le(lo), pack_le(hi));
         }
     }
 
     #[inline(always)]
     fn event<E: EventView>(&mut self, code: u64, ev: &E) {
-        self.word(code | (u64::from(ev.cpu()) << CPU_SHIFT));
-        self.word(ev.vtime());
-        self.string(ev.name());
-        self.word(ev.field_count() as u64);
-        for (name, value) in ev.fields() {
-            self.string(name);
+        self.pair(code | (u64::from(ev.cpu()) << CPU_SHIFT), ev.vtime());
+        self.pair(name_key_rt(ev.name()), ev.field_count() as u64);
+        for (key, value) in ev.keyed_fields() {
+            let key = key & !TAG_MASK;
             match value {
-                FieldValue::U64(v) => {
-                    self.word(TAG_U64);
-                    self.word(v);
-                }
-                FieldValue::I64(v) => {
-                    self.word(TAG_I64);
-                    self.word(v as u64);
-                }
-                FieldValue::Bool(v) => {
-                    self.word(TAG_BOOL);
-                    self.word(u64::from(v));
-                }
+                FieldValue::U64(v) => self.pair(key | TAG_U64, v),
+                FieldValue::I64(v) => self.pair(key | TAG_I64, v as u64),
+                FieldValue::Bool(v) => self.pair(key | TAG_BOOL, u64::from(v)),
                 FieldValue::Str(s) => {
-                    self.word(TAG_STR);
-                    self.string(s);
+                    self.pair(key | TAG_STR, s.len() as u64);
+                    self.string_bytes(s);
                 }
             }
         }
@@ -226,7 +212,7 @@ impl Digest {
 mod tests {
     use alloc::string::ToString;
 
-    use super::super::event::Field;
+    use super::super::event::{Field, name_key};
     use super::*;
 
     /// Values computed by `docs/digest_reference.py`, an independent implementation of the
@@ -252,10 +238,48 @@ mod tests {
         ));
         assert_eq!(d.value().to_string(), TWO_EVENTS);
         assert_eq!(d.events(), 2);
+
+        // A string value longer than one pair, an 8+ byte event name, a 29-byte field name.
+        let mut d = Digest::new();
+        let f = [
+            Field::u64("nr", 1),
+            Field::str("msg", "seventeen bytes!!"),
+            Field::u64("hardware_entry_failure_reason", u64::MAX),
+        ];
+        d.record(&TraceEvent::new(7, 3, TraceKind::Exit, "Hypercall", &f));
+        assert_eq!(d.value().to_string(), LONG_STR);
+    }
+
+    /// The run-time evaluation of `name_key` agrees with the `const fn` one on every string
+    /// (every length class of the tail: 0, 1..=3, 4..=7 bytes, with and without full words).
+    #[test]
+    fn prop_name_key_rt_agrees() {
+        proptest::proptest!(|(s in ".{0,40}")| {
+            proptest::prop_assert_eq!(name_key_rt(&s), name_key(&s));
+        });
+        for len in 0..=40 {
+            let s: alloc::string::String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            assert_eq!(name_key_rt(&s), name_key(&s), "len {len}");
+        }
+    }
+
+    /// `name_key` against `docs/digest_reference.py`; the compile-time and run-time
+    /// evaluations agree.
+    #[test]
+    fn name_key_known_values() {
+        const ADDR: u64 = name_key("addr");
+        assert_eq!(ADDR, 0x7241_e11d_124d_603c);
+        assert_eq!(name_key(""), 0xa3ed_002e_8360_6a64);
+        let long = alloc::string::String::from("hardware_entry_failure_reason");
+        assert_eq!(name_key(&long), 0x15a8_749d_6ac4_57bf);
+        assert_eq!(Field::u64("addr", 0).name_key(), name_key("addr"));
     }
 
     const EMPTY: &str = "a880bb603e6b4361026fe21a3fcc5a1e";
-    const TWO_EVENTS: &str = "1bbb8e8e0b637499b34c42cd175685ee";
+    const TWO_EVENTS: &str = "ade79327cebc2a75fa3bf7c982b248b0";
+    const LONG_STR: &str = "babc6d2943b6f287977c33f627c5e49a";
 
     fn digest_of(evs: &[TraceEvent<'_>]) -> DigestValue {
         let mut d = Digest::new();
@@ -307,6 +331,17 @@ mod tests {
         let n1 = TraceEvent::new(0, 0, TraceKind::Exit, "E\0", &[]);
         let n2 = TraceEvent::new(0, 0, TraceKind::Exit, "E", &[]);
         assert_ne!(digest_of(&[n1]), digest_of(&[n2]));
+        let v1 = [Field::str("s", "E\0")];
+        let v2 = [Field::str("s", "E")];
+        let e1 = TraceEvent::new(0, 0, TraceKind::Exit, "E", &v1);
+        let e2 = TraceEvent::new(0, 0, TraceKind::Exit, "E", &v2);
+        assert_ne!(digest_of(&[e1]), digest_of(&[e2]));
+        // A Str value's padding vs a following scalar field.
+        let p1 = [Field::str("s", "abcdefgh"), Field::u64("x", 0)];
+        let p2 = [Field::str("s", "abcdefgh\0"), Field::u64("x", 0)];
+        let e1 = TraceEvent::new(0, 0, TraceKind::Exit, "E", &p1);
+        let e2 = TraceEvent::new(0, 0, TraceKind::Exit, "E", &p2);
+        assert_ne!(digest_of(&[e1]), digest_of(&[e2]));
     }
 
     #[test]
