@@ -58,3 +58,38 @@ impl core::fmt::Debug for CsrTable {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::riscv::hart::state::ArchState;
+
+    /// The table answers exactly as the `match` chains for all 4096 numbers (and numbers
+    /// beyond 12 bits do not exist), for every feature set: same existence, writability,
+    /// counter gate, read-modify-write rule and read value (Zicsr: an absent CSR raises
+    /// illegal-instruction, so existence must not change).
+    #[test]
+    fn table_matches_lookup_for_every_number() {
+        for (s, h) in [(false, false), (true, false), (true, true)] {
+            let f = Features { s, h };
+            let t = CsrTable::new(f);
+            let st = ArchState::new(3, 0x8000_0000, f);
+            let mut present = 0;
+            for num in 0..=u16::MAX {
+                let a = t.get(num);
+                let b = lookup(num, f);
+                assert_eq!(a.is_some(), b.is_some(), "csr {num:#x} features {f:?}");
+                if let (Some(a), Some(b)) = (a, b) {
+                    present += 1;
+                    assert_eq!(a.write.is_some(), b.write.is_some(), "csr {num:#x}");
+                    assert_eq!(a.counter_bit, b.counter_bit, "csr {num:#x}");
+                    assert_eq!(a.rmw_read.is_some(), b.rmw_read.is_some(), "csr {num:#x}");
+                    assert_eq!((a.read)(&st), (b.read)(&st), "csr {num:#x}");
+                }
+            }
+            // mstatus, mhartid and the pmpaddr registers exist in every feature set.
+            assert!(present > 64 + 3);
+            assert!(t.get(0x1000).is_none());
+        }
+    }
+}
