@@ -9,6 +9,7 @@ use super::csr::access::{CsrFault, CsrOp, csr_op};
 use super::system::{rules, sign_extend};
 use super::trap::{self, Exception};
 use super::{Hart, NO_PAGE};
+use crate::riscv::cause::irq;
 use crate::riscv::privilege::Mode;
 
 /// A CSR instruction's effect, with its operand.
@@ -56,6 +57,16 @@ impl Hart {
             CsrFault::Illegal => Exception::illegal(0),
             CsrFault::Virtual => Exception::virtual_insn(0),
         })
+    }
+
+    /// Whether MTI or MSI is pending in `mip` and enabled in `mie`: the only M-level
+    /// interrupts the firmware's `service_interrupts` acts on, so when this is false it has
+    /// nothing to do. A plain read of two fields, for the board's per-access check.
+    #[inline]
+    pub(crate) fn m_soft_or_timer_irq_ready(&self) -> bool {
+        const MASK: u64 = (1 << irq::MTI) | (1 << irq::MSI);
+        let c = &self.st.csr;
+        c.mip() & c.mie & MASK != 0
     }
 
     /// SRET from the current mode without fetching: the state transition of the instruction

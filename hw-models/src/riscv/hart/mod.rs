@@ -270,13 +270,23 @@ impl Hart {
     /// Reads a CSR the way a debugger does: no privilege check, no side effects. `time` reads
     /// the value last latched from the bus.
     pub fn csr(&self, num: u16) -> Result<u64, HartError> {
-        let def = csr::lookup(num, self.st.features).ok_or(HartError::NoSuchCsr(num))?;
+        let def = self
+            .st
+            .csr
+            .table
+            .get(num)
+            .ok_or(HartError::NoSuchCsr(num))?;
         Ok((def.read)(&self.st))
     }
 
     /// Writes a CSR through its WARL write rule, with no privilege check.
     pub fn set_csr(&mut self, num: u16, value: u64) -> Result<(), HartError> {
-        let def = csr::lookup(num, self.st.features).ok_or(HartError::NoSuchCsr(num))?;
+        let def = *self
+            .st
+            .csr
+            .table
+            .get(num)
+            .ok_or(HartError::NoSuchCsr(num))?;
         let w = def.write.ok_or(HartError::ReadOnlyCsr(num))?;
         // A debugger write is not an instruction: counters must read back exactly `value`,
         // not `value` after the (absent) writing instruction retires.

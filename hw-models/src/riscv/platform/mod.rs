@@ -40,7 +40,7 @@ pub use handle::HartHandle;
 
 use crate::dev::{Clint, DevError, FinisherStatus, Uart16550};
 use crate::riscv::firmware::{Firmware, HsmState, SystemReset};
-use crate::riscv::hart::{Hart, HartConfig, IrqLine};
+use crate::riscv::hart::{Hart, HartConfig};
 use board::BoardHw;
 use env::FwEnv;
 
@@ -311,13 +311,15 @@ impl Platform {
     }
 
     fn service(&mut self, n: usize) {
-        // M-level pending bits come only from the MTIP/MSIP lines (no M external source):
-        // with both low there is nothing to service. This keeps the exit path cheap.
-        let lines = self
+        // The firmware services only MTI and MSI pending in mip & mie (there is no M
+        // external source): when neither is, there is nothing to do. Checking mie too
+        // matters: after an MTI the firmware masks MTIE while MTIP stays high until the next
+        // set_timer, and the exit path calls this on every CSR access.
+        let ready = self
             .harts
             .get(n)
-            .is_some_and(|h| h.irq_line(IrqLine::Mtip) || h.irq_line(IrqLine::Msip));
-        if !lines || self.fw.hsm_state(n) != Some(HsmState::Started) {
+            .is_some_and(Hart::m_soft_or_timer_irq_ready);
+        if !ready || self.fw.hsm_state(n) != Some(HsmState::Started) {
             return;
         }
         let mut env = FwEnv {

@@ -2,7 +2,7 @@
 //! Conventions"; hypervisor "Hypervisor and Virtual Supervisor CSRs" and "Virtual-Instruction
 //! Exceptions"; Sstc).
 
-use super::{counters, envcfg, hstatus, lookup, mstatus};
+use super::{counters, envcfg, hstatus, mstatus};
 use crate::riscv::csr_num as n;
 use crate::riscv::hart::state::ArchState;
 use crate::riscv::privilege::{Mode, PrivLevel};
@@ -65,7 +65,7 @@ pub(crate) const fn vs_substitute(num: u16) -> u16 {
 /// The CSR an instruction executed in the current mode actually accesses, or the exception it
 /// raises. `writes` as for [`csr_op`].
 pub(crate) fn check(st: &ArchState, num: u16, writes: bool) -> Result<u16, CsrFault> {
-    let def = lookup(num, st.features).ok_or(CsrFault::Illegal)?;
+    let def = st.csr.table.get(num).ok_or(CsrFault::Illegal)?;
     let ro = writes && (number_is_read_only(num) || def.write.is_none());
     let min = number_min_priv(num);
     let Mode { privilege, virt } = st.mode;
@@ -182,7 +182,7 @@ pub(crate) fn csr_op(
     writes: bool,
 ) -> Result<u64, CsrFault> {
     let target = check(st, num, writes)?;
-    let def = lookup(target, st.features).ok_or(CsrFault::Illegal)?;
+    let def = *st.csr.table.get(target).ok_or(CsrFault::Illegal)?;
     let old = (def.read)(st);
     if writes {
         let base = match (op, def.rmw_read) {

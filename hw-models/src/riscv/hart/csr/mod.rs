@@ -13,6 +13,7 @@ pub mod hstatus;
 mod hypervisor;
 mod machine;
 mod supervisor;
+mod table;
 mod trigger;
 /// Constants of the M-mode CSRs.
 pub mod machine_consts {
@@ -28,6 +29,7 @@ use super::config::Features;
 use super::state::ArchState;
 use counters::Counter;
 use pmp::Pmp;
+pub(crate) use table::CsrTable;
 
 /// Reads a CSR.
 pub(crate) type ReadFn = fn(&ArchState) -> u64;
@@ -125,6 +127,8 @@ pub(crate) struct CsrFile {
     /// Sstc timer outputs: STIP when `time` >= `stimecmp`, VSTIP when `time` + `htimedelta`
     /// >= `vstimecmp`, each only while enabled by STCE (see [`CsrFile::refresh_timers`]).
     pub timer_bits: u64,
+    /// Number → definition for this hart's features (built from [`lookup`]).
+    pub table: CsrTable,
 }
 
 impl CsrFile {
@@ -184,6 +188,7 @@ impl CsrFile {
             vsatp: 0,
             vstimecmp: u64::MAX,
             timer_bits: 0,
+            table: CsrTable::new(f),
         }
     }
 
