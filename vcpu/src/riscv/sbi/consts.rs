@@ -1,29 +1,9 @@
 //! SBI v2.0 numbers: extension ids, function ids and error codes (SBI spec, "Binary
 //! Encoding" and each extension's chapter).
 
-/// Standard SBI error codes (Table "Standard SBI Errors").
-pub mod err {
-    /// SBI_SUCCESS.
-    pub const SUCCESS: i64 = 0;
-    /// SBI_ERR_FAILED.
-    pub const FAILED: i64 = -1;
-    /// SBI_ERR_NOT_SUPPORTED.
-    pub const NOT_SUPPORTED: i64 = -2;
-    /// SBI_ERR_INVALID_PARAM.
-    pub const INVALID_PARAM: i64 = -3;
-    /// SBI_ERR_DENIED.
-    pub const DENIED: i64 = -4;
-    /// SBI_ERR_INVALID_ADDRESS.
-    pub const INVALID_ADDRESS: i64 = -5;
-    /// SBI_ERR_ALREADY_AVAILABLE.
-    pub const ALREADY_AVAILABLE: i64 = -6;
-    /// SBI_ERR_ALREADY_STARTED.
-    pub const ALREADY_STARTED: i64 = -7;
-    /// SBI_ERR_ALREADY_STOPPED.
-    pub const ALREADY_STOPPED: i64 = -8;
-    /// SBI_ERR_NO_SHMEM.
-    pub const NO_SHMEM: i64 = -9;
-}
+// The numbers the firmware model and the guest-facing SBI share (error codes, Base, TIME,
+// IPI, RFENCE function ids) have one definition, in the firmware model.
+pub use hw_models::riscv::firmware::sbi::{base, err, ipi, rfence, time};
 
 /// Extension ids.
 pub mod eid {
@@ -65,54 +45,6 @@ pub mod eid {
     pub const DBTR: u64 = 0x4442_5452;
     /// hvsim's hypercall extension ("HVC" in ASCII), handed to the VMM as a hypercall.
     pub const HVC: u64 = 0x0048_5643;
-}
-
-/// Base extension function ids.
-pub mod base {
-    /// sbi_get_spec_version.
-    pub const GET_SPEC_VERSION: u64 = 0;
-    /// sbi_get_impl_id.
-    pub const GET_IMPL_ID: u64 = 1;
-    /// sbi_get_impl_version.
-    pub const GET_IMPL_VERSION: u64 = 2;
-    /// sbi_probe_extension.
-    pub const PROBE_EXTENSION: u64 = 3;
-    /// sbi_get_mvendorid.
-    pub const GET_MVENDORID: u64 = 4;
-    /// sbi_get_marchid.
-    pub const GET_MARCHID: u64 = 5;
-    /// sbi_get_mimpid.
-    pub const GET_MIMPID: u64 = 6;
-}
-
-/// Timer function ids.
-pub mod time {
-    /// sbi_set_timer.
-    pub const SET_TIMER: u64 = 0;
-}
-
-/// IPI function ids.
-pub mod ipi {
-    /// sbi_send_ipi.
-    pub const SEND_IPI: u64 = 0;
-}
-
-/// RFENCE function ids.
-pub mod rfence {
-    /// sbi_remote_fence_i.
-    pub const FENCE_I: u64 = 0;
-    /// sbi_remote_sfence_vma.
-    pub const SFENCE_VMA: u64 = 1;
-    /// sbi_remote_sfence_vma_asid.
-    pub const SFENCE_VMA_ASID: u64 = 2;
-    /// sbi_remote_hfence_gvma_vmid.
-    pub const HFENCE_GVMA_VMID: u64 = 3;
-    /// sbi_remote_hfence_gvma.
-    pub const HFENCE_GVMA: u64 = 4;
-    /// sbi_remote_hfence_vvma_asid.
-    pub const HFENCE_VVMA_ASID: u64 = 5;
-    /// sbi_remote_hfence_vvma.
-    pub const HFENCE_VVMA: u64 = 6;
 }
 
 /// HSM function ids and states.
