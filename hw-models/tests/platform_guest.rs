@@ -23,7 +23,7 @@ fn vs_ecall_traps_to_hs_with_cause_10_and_registers_saved() {
     enter_at(&mut cpu, 0);
     let mut g = GuestGprs::default();
     g.x[12] = 0x1234;
-    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::Trap);
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::Trap);
     assert_eq!(cpu.csr_read(csr_num::SCAUSE).unwrap(), exc::ECALL_FROM_VS);
     // Two 4-byte (or shorter) instructions precede the ecall; sepc is the ecall itself.
     let sepc = cpu.csr_read(csr_num::SEPC).unwrap();
@@ -50,7 +50,7 @@ fn mmio_load_and_store_take_guest_page_faults_with_htval_and_htinst() {
     enter_at(&mut cpu, 0);
     let mut g = GuestGprs::default();
     g.x[12] = MMIO_GPA;
-    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::Trap);
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::Trap);
     assert_eq!(
         cpu.csr_read(csr_num::SCAUSE).unwrap(),
         exc::LOAD_GUEST_PAGE_FAULT
@@ -68,7 +68,7 @@ fn mmio_load_and_store_take_guest_page_faults_with_htval_and_htinst() {
     // The hypervisor emulates the load and skips it, as a vCPU does for MMIO.
     g.x[11] = 0xabcd;
     cpu.csr_write(csr_num::SEPC, GPA_BASE + 4).unwrap();
-    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::Trap);
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::Trap);
     assert_eq!(
         cpu.csr_read(csr_num::SCAUSE).unwrap(),
         exc::STORE_GUEST_PAGE_FAULT
@@ -132,14 +132,14 @@ fn hfence_gvma_drops_the_stale_g_stage_translation() {
     g.x[11] = GPA_BASE + 8 * 4096;
     let mut cpu = p.hart_handle(0).unwrap();
     enter_at(&mut cpu, 0);
-    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::Trap);
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::Trap);
     assert_eq!(g.x[10], 0x11);
     // Re-point guest page 8 at host page 9. Until HFENCE.GVMA the hart may keep using the
     // old translation (priv "HFENCE.GVMA"); after it, it must use the new one.
     map_guest_page(cpu.platform(), 8, HPA_BASE + 9 * 4096);
     cpu.hfence_gvma(Some(GPA_BASE + 8 * 4096), Some(VMID));
     cpu.csr_write(csr_num::SEPC, GPA_BASE).unwrap();
-    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::Trap);
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::Trap);
     assert_eq!(g.x[10], 0x22);
 }
 
@@ -154,13 +154,13 @@ fn slice_end_leaves_the_guest_resumable() {
     let mut cpu = p.hart_handle(0).unwrap();
     enter_at(&mut cpu, 0);
     let mut g = GuestGprs::default();
-    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::SliceEnd);
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::SliceEnd);
     // 1000 instructions, half of them addi.
     assert_eq!(g.x[10], 500);
     let sepc = cpu.csr_read(csr_num::SEPC).unwrap();
     assert!(sepc == GPA_BASE || sepc == GPA_BASE + 4);
     assert_ne!(cpu.csr_read(csr_num::HSTATUS).unwrap() & HSTATUS_SPV, 0);
-    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::SliceEnd);
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::SliceEnd);
     assert_eq!(g.x[10], 1000);
 }
 
@@ -179,7 +179,7 @@ fn sbi_timer_fires_as_hs_timer_interrupt_during_the_guest() {
     assert_eq!((r.error, r.value), (0, 0));
     assert_eq!(cpu.csr_read(csr_num::SIP).unwrap() & (1 << irq::STI), 0);
     let mut g = GuestGprs::default();
-    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::Trap);
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::Trap);
     assert_eq!(
         cpu.csr_read(csr_num::SCAUSE).unwrap(),
         INTERRUPT_BIT | irq::STI
@@ -205,7 +205,7 @@ fn guest_wfi_fast_forwards_virtual_time_to_the_timer() {
     let deadline = t0 + 1_000_000;
     cpu.sbi_call(0x5449_4d45, 0, [deadline, 0, 0, 0, 0, 0]);
     let mut g = GuestGprs::default();
-    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::Trap);
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::Trap);
     assert_eq!(
         cpu.csr_read(csr_num::SCAUSE).unwrap(),
         INTERRUPT_BIT | irq::STI
@@ -227,7 +227,7 @@ fn guest_wfi_with_nothing_scheduled_returns_the_slice() {
     enter_at(&mut cpu, 0);
     let t0 = cpu.platform().now();
     let mut g = GuestGprs::default();
-    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::SliceEnd);
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::SliceEnd);
     assert_eq!(cpu.csr_read(csr_num::SEPC).unwrap(), GPA_BASE + 4);
     // No event to jump to: time moved only by the instructions executed.
     assert!(cpu.platform().now() - t0 < 10);
@@ -250,7 +250,7 @@ fn illegal_instruction_from_vs_is_redirected_by_the_firmware() {
     enter_at(&mut cpu, 0);
     let mut g = GuestGprs::default();
     // hedeleg bit 2 clear: to HS, as if the hart had trapped there directly.
-    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::Trap);
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::Trap);
     assert_eq!(
         cpu.csr_read(csr_num::SCAUSE).unwrap(),
         exc::ILLEGAL_INSTRUCTION
@@ -263,7 +263,7 @@ fn illegal_instruction_from_vs_is_redirected_by_the_firmware() {
         .unwrap();
     cpu.csr_write(csr_num::VSTVEC, GPA_BASE + 4096).unwrap();
     cpu.csr_write(csr_num::SEPC, GPA_BASE).unwrap();
-    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::Trap);
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::Trap);
     assert_eq!(cpu.csr_read(csr_num::SCAUSE).unwrap(), exc::ECALL_FROM_VS);
     assert_eq!(cpu.csr_read(csr_num::SEPC).unwrap(), GPA_BASE + 4096);
     assert_eq!(
@@ -322,7 +322,7 @@ fn sstc_timer_reaches_hs_without_m_level_help_and_vstimecmp_is_usable() {
     );
     assert_eq!(cpu.csr_read(csr_num::STIMECMP).unwrap(), deadline);
     let mut g = GuestGprs::default();
-    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::Trap);
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::Trap);
     assert_eq!(
         cpu.csr_read(csr_num::SCAUSE).unwrap(),
         INTERRUPT_BIT | irq::STI
@@ -359,7 +359,7 @@ mod slicing {
         let mut calls = 0;
         loop {
             calls += 1;
-            if cpu.run_guest(&mut g) == GuestRunEnd::Trap {
+            if cpu.run_guest_csrs(&mut g) == GuestRunEnd::Trap {
                 break;
             }
         }
@@ -381,4 +381,52 @@ mod slicing {
             prop_assert!(calls >= 1);
         }
     }
+}
+
+/// The world switch (`RiscvHardware::run_guest`): the guest enters with the context's
+/// sstatus (SPP = VS), hstatus (SPV = 1) and sepc; at the trap the context gets the values
+/// the trap wrote (sepc = the ecall, sstatus.SPP = 1 for VS, hstatus.SPV = SPVP = 1,
+/// norm:H_trap_hs_csrwrites) and the trap CSRs, while the hypervisor's own sstatus and
+/// hstatus are back as they were before the call.
+#[test]
+fn world_switch_swaps_guest_csrs_and_restores_the_hypervisors() {
+    use hw_models::riscv::hw::GuestContext;
+    let mut p = board(1, 10_000);
+    load(&mut p, 0, |a| {
+        a.li(Reg::A7, 0x10).put(encode::ecall());
+    });
+    let mut cpu = p.hart_handle(0).unwrap();
+    enter_at(&mut cpu, 0);
+    // The hypervisor's own values: SPP = 0, SPV = 0, VTW set as a marker.
+    const HSTATUS_VTW: u64 = 1 << 21;
+    const SSTATUS_SUM: u64 = 1 << 18;
+    cpu.csr_write(csr_num::SSTATUS, SSTATUS_SUM).unwrap();
+    cpu.csr_write(csr_num::HSTATUS, HSTATUS_VTW).unwrap();
+    cpu.csr_write(csr_num::SEPC, 0x1234).unwrap();
+    let hyp_sstatus = cpu.csr_read(csr_num::SSTATUS).unwrap();
+    let hyp_hstatus = cpu.csr_read(csr_num::HSTATUS).unwrap();
+    let mut ctx = GuestContext {
+        sstatus: SSTATUS_SPP,
+        hstatus: HSTATUS_SPV | HSTATUS_SPVP,
+        sepc: GPA_BASE,
+        ..GuestContext::default()
+    };
+    ctx.gprs.x[5] = 0x55;
+    assert_eq!(cpu.run_guest(&mut ctx), GuestRunEnd::Trap);
+    assert_eq!(cpu.csr_read(csr_num::SSTATUS).unwrap(), hyp_sstatus);
+    assert_eq!(cpu.csr_read(csr_num::HSTATUS).unwrap(), hyp_hstatus);
+    assert_eq!(ctx.trap.scause, exc::ECALL_FROM_VS);
+    assert_eq!(ctx.trap.scause, cpu.csr_read(csr_num::SCAUSE).unwrap());
+    assert_eq!((ctx.trap.stval, ctx.trap.htval, ctx.trap.htinst), (0, 0, 0));
+    assert_eq!(
+        read32(cpu.platform(), HPA_BASE + (ctx.sepc - GPA_BASE)),
+        encode::ecall()
+    );
+    assert_eq!(ctx.sepc, cpu.csr_read(csr_num::SEPC).unwrap());
+    assert_ne!(ctx.sstatus & SSTATUS_SPP, 0, "trap from VS: SPP = 1");
+    assert_eq!(
+        ctx.hstatus & (HSTATUS_SPV | HSTATUS_SPVP),
+        HSTATUS_SPV | HSTATUS_SPVP
+    );
+    assert_eq!((ctx.gprs.x[5], ctx.gprs.x[17]), (0x55, 0x10));
 }

@@ -72,7 +72,7 @@ fn hsm_start_brings_up_a_secondary_hart_in_hs() {
     // Hart 2 is still stopped: nothing runs there.
     let mut g = GuestGprs::default();
     assert_eq!(
-        p.hart_handle(2).unwrap().run_guest(&mut g),
+        p.hart_handle(2).unwrap().run_guest_csrs(&mut g),
         GuestRunEnd::SliceEnd
     );
     assert_eq!(hart(&p, 2).retired(), 0);
@@ -114,7 +114,7 @@ fn remote_hfence_gvma_flushes_the_target_harts_tlb() {
     let run1 = |p: &mut Platform, g: &mut GuestGprs| {
         let mut cpu1 = p.hart_handle(1).unwrap();
         enter_at(&mut cpu1, 0);
-        assert_eq!(cpu1.run_guest(g), GuestRunEnd::Trap);
+        assert_eq!(cpu1.run_guest_csrs(g), GuestRunEnd::Trap);
     };
     run1(&mut p, &mut g);
     assert_eq!(g.x[10], 0x11);
@@ -153,7 +153,7 @@ fn system_reset_stops_the_board() {
     let mut g = GuestGprs::default();
     let mut cpu = p.hart_handle(0).unwrap();
     enter_at(&mut cpu, 0);
-    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::SliceEnd);
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::SliceEnd);
     assert_eq!(cpu.sbi_call(0x10, 0, [0; 6]).error, -1);
 }
 
@@ -191,7 +191,7 @@ fn another_harts_timer_fires_while_this_hart_runs_a_guest() {
     let mut cpu0 = p.hart_handle(0).unwrap();
     enter_at(&mut cpu0, 0);
     let mut g = GuestGprs::default();
-    assert_eq!(cpu0.run_guest(&mut g), GuestRunEnd::SliceEnd);
+    assert_eq!(cpu0.run_guest_csrs(&mut g), GuestRunEnd::SliceEnd);
     assert!(p.mtime() >= deadline);
     // Hart 1's M-level handler ran: STIP raised, MTIE masked.
     let sip = p.hart_handle(1).unwrap().csr_read(csr_num::SIP).unwrap();
@@ -238,7 +238,7 @@ fn guest_write_to_the_test_finisher_stops_the_board() {
     let mut cpu = p.hart_handle(0).unwrap();
     enter_at(&mut cpu, 0);
     let mut g = GuestGprs::default();
-    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::SliceEnd);
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::SliceEnd);
     assert_eq!(p.stop(), Some(BoardStop::Finisher(FinisherStatus::Pass)));
 }
 
@@ -260,7 +260,7 @@ fn identical_boards_run_identically() {
         let mut g = GuestGprs::default();
         let mut log = Vec::new();
         for _ in 0..5 {
-            let end = cpu.run_guest(&mut g);
+            let end = cpu.run_guest_csrs(&mut g);
             log.push((
                 end,
                 g.x[10],
@@ -355,7 +355,7 @@ fn guest_msip_write_is_taken_by_the_firmware_and_surfaces_as_ssip() {
     let mut g = GuestGprs::default();
     // msip[0] = 1 -> MSI into M (mie.MSIE set at boot) -> firmware: msip cleared, SSIP set
     // -> MRET -> SSI pending for HS, enabled at V=1 -> trap into HS.
-    assert_eq!(cpu.run_guest(&mut g), GuestRunEnd::Trap);
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::Trap);
     assert_eq!(
         cpu.csr_read(csr_num::SCAUSE).unwrap(),
         INTERRUPT_BIT | irq::SSI

@@ -7,7 +7,7 @@
 //! handle per instruction. Selecting a hart (`select`) is what the Machine does before it
 //! calls the vCPU layer, the software analogue of code running on that core.
 
-use hw_models::riscv::hw::{GuestGprs, GuestRunEnd, HwTrap, RiscvHardware, SbiRet};
+use hw_models::riscv::hw::{GuestContext, GuestRunEnd, HwTrap, RiscvHardware, SbiRet};
 use hw_models::riscv::platform::{HartHandle, Platform};
 use sim_core::AccessWidth;
 
@@ -112,9 +112,9 @@ impl RiscvHardware for PlatformCpu {
         self.handle().ok_or_else(no_hart)?.hsv(addr, width, value)
     }
 
-    fn run_guest(&mut self, gprs: &mut GuestGprs) -> GuestRunEnd {
+    fn run_guest(&mut self, guest: &mut GuestContext) -> GuestRunEnd {
         match self.handle() {
-            Some(mut h) => h.run_guest(gprs),
+            Some(mut h) => h.run_guest(guest),
             None => GuestRunEnd::SliceEnd,
         }
     }

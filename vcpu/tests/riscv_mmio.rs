@@ -488,3 +488,22 @@ proptest! {
         prop_assert_eq!(v.gpr(8), want);
     }
 }
+
+/// HLVX acts with hstatus.SPVP (norm:hstatus_spvp_op), which must name the privilege the
+/// trapping access was made with: the fetch that decodes an MMIO access from VU runs with
+/// SPVP = 0, one from VS with SPVP = 1, and the hypervisor's hstatus is back as it was once
+/// the exit is handled.
+#[test]
+fn the_decode_fetch_uses_the_guest_privilege_and_hstatus_is_restored() {
+    for from_vu in [false, true] {
+        let (mut v, mut hw) = bound_vcpu();
+        let hyp_hstatus = hw.csr(csr::HSTATUS);
+        hw.put_insn(ENTRY, load(0b011, 5, 10, 0));
+        let mut t = gpf(LOAD_GPF, GPA, 0);
+        t.from_vu = from_vu;
+        let exit = run_one(&mut v, &mut hw, t);
+        assert_eq!(exit, read_exit(AccessWidth::Qword, 5, false));
+        assert_eq!(hw.hlvx_spvp, vec![!from_vu, !from_vu], "from VU: {from_vu}");
+        assert_eq!(hw.csr(csr::HSTATUS), hyp_hstatus);
+    }
+}

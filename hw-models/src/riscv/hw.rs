@@ -33,6 +33,44 @@ pub struct HwTrap {
     pub htinst: u64,
 }
 
+/// The trap CSRs HS code reads after a trap into HS-mode (priv "Supervisor Cause
+/// Register", "Supervisor Trap Value Register"; H extension "Hypervisor Trap Value
+/// Register", "Hypervisor Trap Instruction Register").
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct TrapCsrs {
+    /// scause (the interrupt bit included).
+    pub scause: u64,
+    /// stval.
+    pub stval: u64,
+    /// htval.
+    pub htval: u64,
+    /// htinst.
+    pub htinst: u64,
+}
+
+/// What the world switch loads before SRET and saves after the next trap into HS: the
+/// guest's registers, the guest-side values of the CSRs HS code and the guest share
+/// (sstatus, hstatus, sepc — the seed's `GuestCpuState`), and the trap CSRs.
+///
+/// On entry `sstatus.SPP` and `hstatus.SPV`/`SPVP` choose the mode SRET enters
+/// (norm:sret_v1, norm:hstatus_spv_sret) and `sepc` the pc. After a trap they hold what the
+/// trap wrote (norm:H_trap_hs_csrwrites): `sepc` the guest pc, `sstatus.SPP` the guest's
+/// privilege, `hstatus.SPV`/`SPVP`/`GVA` as the trap set them; `trap` holds scause, stval,
+/// htval and htinst.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct GuestContext {
+    /// x0..x31.
+    pub gprs: GuestGprs,
+    /// sstatus while the guest runs.
+    pub sstatus: u64,
+    /// hstatus while the guest runs.
+    pub hstatus: u64,
+    /// The guest pc.
+    pub sepc: u64,
+    /// The trap CSRs of the last trap (written only when `run_guest` returns `Trap`).
+    pub trap: TrapCsrs,
+}
+
 /// How a `run_guest` call ended.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum GuestRunEnd {
@@ -81,10 +119,16 @@ pub trait RiscvHardware {
     /// HSV.{B,H,W,D}: a store to guest-virtual `addr` with the guest's translation.
     fn hsv(&mut self, addr: u64, width: AccessWidth, value: u64) -> Result<(), HwTrap>;
 
-    /// Enters the guest: loads `gprs`, executes SRET (so hstatus.SPV, sstatus.SPP and sepc
-    /// choose the mode and pc), runs until a trap is taken into HS-mode, then saves the
-    /// guest registers back into `gprs`.
-    fn run_guest(&mut self, gprs: &mut GuestGprs) -> GuestRunEnd;
+    /// The world switch. Saves the hypervisor's sstatus and hstatus, loads the guest's
+    /// sstatus, hstatus, sepc and registers from `guest`, executes SRET, runs until a trap
+    /// is taken into HS-mode, then stores the guest's registers, sstatus, hstatus and sepc
+    /// (as the trap left them) and the trap CSRs into `guest` and restores the hypervisor's
+    /// sstatus and hstatus. This is what the seed's `_run_guest` stub does; one call
+    /// replaces the dozen CSR instructions an exit would otherwise cost through this trait.
+    ///
+    /// On `SliceEnd` (sim only) `guest` holds the state a trap would have saved, except
+    /// `trap`, which is unchanged.
+    fn run_guest(&mut self, guest: &mut GuestContext) -> GuestRunEnd;
 
     /// ECALL to the firmware below HS (SBI): a7 = `eid`, a6 = `fid`, a0..a5 = `args`.
     fn sbi_call(&mut self, eid: u64, fid: u64, args: [u64; 6]) -> SbiRet;

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use hw_models::riscv::csr_num;
-use hw_models::riscv::hw::RiscvHardware;
+use hw_models::riscv::hw::{GuestContext, GuestGprs, GuestRunEnd, RiscvHardware};
 use hw_models::riscv::isa::encode::Assembler;
 use hw_models::riscv::platform::{HartHandle, Platform, PlatformConfig};
 use sim_core::AccessWidth;
@@ -98,3 +98,27 @@ pub fn build_g_stage(p: &mut Platform) {
         map_guest_page(p, i, HPA_BASE + i * 4096);
     }
 }
+
+/// `run_guest` with the guest's sstatus, hstatus and sepc taken from, and put back into,
+/// the hart's CSRs: the tests set up an entry with CSR writes and inspect the trap with CSR
+/// reads, as HS code without a world-switch context would. (The swap itself is checked in
+/// platform_guest.rs, `world_switch_swaps_guest_csrs_and_restores_the_hypervisors`.)
+pub trait RunWithCsrs: RiscvHardware {
+    fn run_guest_csrs(&mut self, gprs: &mut GuestGprs) -> GuestRunEnd {
+        let mut ctx = GuestContext {
+            gprs: *gprs,
+            sstatus: self.csr_read(csr_num::SSTATUS).unwrap(),
+            hstatus: self.csr_read(csr_num::HSTATUS).unwrap(),
+            sepc: self.csr_read(csr_num::SEPC).unwrap(),
+            ..GuestContext::default()
+        };
+        let end = self.run_guest(&mut ctx);
+        *gprs = ctx.gprs;
+        self.csr_write(csr_num::SSTATUS, ctx.sstatus).unwrap();
+        self.csr_write(csr_num::HSTATUS, ctx.hstatus).unwrap();
+        self.csr_write(csr_num::SEPC, ctx.sepc).unwrap();
+        end
+    }
+}
+
+impl<T: RiscvHardware + ?Sized> RunWithCsrs for T {}

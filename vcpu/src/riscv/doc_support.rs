@@ -2,7 +2,7 @@
 //! illegal-instruction and the guest never runs.
 
 use hw_models::riscv::cause::exc;
-use hw_models::riscv::hw::{GuestGprs, GuestRunEnd, HwTrap, RiscvHardware, SbiRet};
+use hw_models::riscv::hw::{GuestContext, GuestRunEnd, HwTrap, RiscvHardware, SbiRet};
 use sim_core::AccessWidth;
 
 /// A hart that refuses everything.
@@ -40,7 +40,7 @@ impl RiscvHardware for NoHart {
     fn hsv(&mut self, _: u64, _: AccessWidth, _: u64) -> Result<(), HwTrap> {
         Err(ILLEGAL)
     }
-    fn run_guest(&mut self, _: &mut GuestGprs) -> GuestRunEnd {
+    fn run_guest(&mut self, _: &mut GuestContext) -> GuestRunEnd {
         GuestRunEnd::SliceEnd
     }
     fn sbi_call(&mut self, _: u64, _: u64, _: [u64; 6]) -> SbiRet {

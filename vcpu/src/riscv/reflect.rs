@@ -45,11 +45,11 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
         let g = &mut self.regs.guest_regs;
         let vsstatus = csr::read(hw, csr_num::VSSTATUS)?;
         csr::write(hw, csr_num::VSSTATUS, vsstatus_on_trap(vsstatus, g.in_vs))?;
-        csr::write(hw, csr_num::VSEPC, g.sepc)?;
+        csr::write(hw, csr_num::VSEPC, g.ctx.sepc)?;
         csr::write(hw, csr_num::VSCAUSE, trap.cause)?;
         csr::write(hw, csr_num::VSTVAL, trap.tval)?;
         let vstvec = csr::read(hw, csr_num::VSTVEC)?;
-        g.sepc = vstvec & !tvec::MODE_MASK;
+        g.ctx.sepc = vstvec & !tvec::MODE_MASK;
         g.in_vs = true;
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! the hypervisor's own status saved around guest entry, the VS CSRs (live in hardware
 //! while bound), the virtual HS CSRs, and the trap CSRs of the last exit.
 
-use hw_models::riscv::hw::GuestGprs;
+use hw_models::riscv::hw::{GuestContext, TrapCsrs};
 
 /// ABI names of the argument registers used by the SBI calling convention.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -36,15 +36,14 @@ pub const GPR_COUNT: usize = 32;
 /// Guest state that `run_guest` and SRET consume.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct GuestCpuState {
-    /// x0..x31.
-    pub gprs: GuestGprs,
-    /// The guest pc (sepc at entry and after each trap).
-    pub sepc: u64,
+    /// What the world switch loads and saves (the seed's `GuestCpuState`): x0..x31;
+    /// sstatus while the guest runs (HS's sstatus at bind, SPP = the guest's privilege);
+    /// hstatus while the guest runs (SPV=1, SPVP = the guest's privilege, VSXL, VTW); sepc =
+    /// the guest pc; and the last trap's CSRs.
+    pub ctx: GuestContext,
     /// Whether the guest was (and SRET returns it) in VS-mode rather than VU-mode:
     /// sstatus.SPP at the last trap (norm:sret_v1).
     pub in_vs: bool,
-    /// hstatus while the guest runs: SPV=1, SPVP as the guest's privilege, VSXL, VTW.
-    pub hstatus: u64,
 }
 
 impl GuestCpuState {
@@ -53,14 +52,14 @@ impl GuestCpuState {
         if idx == 0 {
             0
         } else {
-            self.gprs.x.get(idx).copied().unwrap_or(0)
+            self.ctx.gprs.x.get(idx).copied().unwrap_or(0)
         }
     }
 
     /// Writes register `idx`; writes to x0 (and to indices above 31) are discarded.
     pub fn set_gpr(&mut self, idx: usize, value: u64) {
         if idx != 0 {
-            if let Some(r) = self.gprs.x.get_mut(idx) {
+            if let Some(r) = self.ctx.gprs.x.get_mut(idx) {
                 *r = value;
             }
         }
@@ -77,7 +76,10 @@ impl GuestCpuState {
     }
 }
 
-/// The hypervisor's sstatus/hstatus, saved before guest entry and restored after the exit.
+/// The hypervisor's sstatus and hstatus as `bind` read them (the world switch saves and
+/// restores the live values itself): sstatus seeds the guest's sstatus; hstatus, with SPVP
+/// set by `bind`, is what HS code runs with between exits, so HLV/HLVX act with VS
+/// privilege unless the exit came from VU (docs/riscv-vcpu.md, "Guest entry and exit").
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct HypervisorCpuState {
     /// HS sstatus.
@@ -118,23 +120,13 @@ pub struct GuestVirtualHsCsrs {
     pub hgatp: u64,
 }
 
-/// The trap CSRs of the last exit.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-pub struct VmCpuTrapState {
-    /// scause.
-    pub scause: u64,
-    /// stval.
-    pub stval: u64,
-    /// htval.
-    pub htval: u64,
-    /// htinst.
-    pub htinst: u64,
-}
+/// The trap CSRs of the last exit (scause, stval, htval, htinst).
+pub type VmCpuTrapState = TrapCsrs;
 
 /// All register state of one RISC-V vCPU.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct VmCpuRegisters {
-    /// Hypervisor status saved around guest entry.
+    /// The hypervisor's status as of `bind`.
     pub hyp_regs: HypervisorCpuState,
     /// Guest GPRs, pc and mode.
     pub guest_regs: GuestCpuState,

@@ -1,5 +1,6 @@
-//! Guest entry and exit: `run` programs the entry state, enters the guest through the
-//! hardware's `run_guest` (SRET into V=1), reads the trap CSRs and dispatches the exit.
+//! Guest entry and exit: `run` applies queued interrupt changes, enters the guest through
+//! the hardware's world switch (`run_guest`: SRET into V=1, back at the next trap into HS),
+//! and dispatches the trap.
 
 use hw_models::riscv::csr_num;
 use hw_models::riscv::hw::{GuestRunEnd, RiscvHardware};
@@ -7,7 +8,6 @@ use hw_models::riscv::hw::{GuestRunEnd, RiscvHardware};
 use super::bits::{hstatus, sstatus};
 use super::csr;
 use super::error::{Result, RiscvVCpuError};
-use super::regs::VmCpuTrapState;
 use super::vcpu::{Completion, RiscvVCpu};
 use crate::ExitReason;
 
@@ -16,9 +16,11 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
     ///
     /// Before entry: queued interrupt changes go to hvip; sstatus.SPP and hstatus.SPVP
     /// select VS or VU (norm:sret_v1), hstatus.SPV=1 selects V=1 (norm:hstatus_spv_sret),
-    /// sepc is the guest pc. After the trap: sepc, scause, stval, htval, htinst, sstatus and
-    /// hstatus describe it (norm:H_trap_hs_csrwrites); the hypervisor's own sstatus and
-    /// hstatus are restored, and the trap is dispatched (docs/riscv-vcpu.md, exit table).
+    /// sepc is the guest pc. The world switch swaps sstatus, hstatus and sepc, so the exit
+    /// path makes no CSR access of its own unless the exit needs one. After the trap:
+    /// sepc, scause, stval, htval, htinst, sstatus and hstatus describe it
+    /// (norm:H_trap_hs_csrwrites), and the trap is dispatched (docs/riscv-vcpu.md, exit
+    /// table).
     pub fn run(&mut self, hw: &mut H) -> Result<ExitReason> {
         if !self.set_up {
             return Err(RiscvVCpuError::NotSetUp);
@@ -38,58 +40,43 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
             }
         }
 
-        let hyp_sstatus = csr::read(hw, csr_num::SSTATUS)?;
-        let hyp_hstatus = csr::read(hw, csr_num::HSTATUS)?;
-        self.regs.hyp_regs.sstatus = hyp_sstatus;
-        self.regs.hyp_regs.hstatus = hyp_hstatus;
-
-        let g = &self.regs.guest_regs;
-        let (entry_sstatus, entry_hstatus) = if g.in_vs {
-            (
-                hyp_sstatus | sstatus::SPP,
-                g.hstatus | hstatus::SPV | hstatus::SPVP,
-            )
+        let g = &mut self.regs.guest_regs;
+        let (spp, spvp) = if g.in_vs {
+            (sstatus::SPP, hstatus::SPVP)
         } else {
-            (
-                hyp_sstatus & !sstatus::SPP,
-                (g.hstatus | hstatus::SPV) & !hstatus::SPVP,
-            )
+            (0, 0)
         };
-        csr::write(hw, csr_num::SSTATUS, entry_sstatus)?;
-        csr::write(hw, csr_num::HSTATUS, entry_hstatus)?;
-        csr::write(hw, csr_num::SEPC, g.sepc)?;
+        let ctx = &mut g.ctx;
+        ctx.sstatus = (ctx.sstatus & !sstatus::SPP) | spp;
+        ctx.hstatus = (ctx.hstatus & !hstatus::SPVP) | hstatus::SPV | spvp;
 
-        let end = hw.run_guest(&mut self.regs.guest_regs.gprs);
-        self.regs.guest_regs.gprs.x[0] = 0;
-        self.regs.guest_regs.sepc = csr::read(hw, csr_num::SEPC)?;
-
-        let exit = match end {
-            GuestRunEnd::SliceEnd => {
-                csr::write(hw, csr_num::SSTATUS, hyp_sstatus)?;
-                csr::write(hw, csr_num::HSTATUS, hyp_hstatus)?;
-                return Ok(ExitReason::Preempted);
-            }
+        let end = hw.run_guest(ctx);
+        ctx.gprs.x[0] = 0;
+        match end {
+            GuestRunEnd::SliceEnd => Ok(ExitReason::Preempted),
             GuestRunEnd::Trap => {
-                let trap = VmCpuTrapState {
-                    scause: csr::read(hw, csr_num::SCAUSE)?,
-                    stval: csr::read(hw, csr_num::STVAL)?,
-                    htval: csr::read(hw, csr_num::HTVAL)?,
-                    htinst: csr::read(hw, csr_num::HTINST)?,
-                };
+                let trap = ctx.trap;
+                let guest_spvp = ctx.hstatus & hstatus::SPVP;
+                g.in_vs = ctx.sstatus & sstatus::SPP != 0;
                 self.regs.trap_csrs = trap;
-                let trap_sstatus = csr::read(hw, csr_num::SSTATUS)?;
-                let trap_hstatus = csr::read(hw, csr_num::HSTATUS)?;
-                self.regs.guest_regs.in_vs = trap_sstatus & sstatus::SPP != 0;
-                // The guest's hstatus keeps SPVP as the hardware wrote it (the guest's
-                // privilege, norm:hstatus_spvp_op): HLV/HLVX below use it.
-                csr::write(hw, csr_num::SSTATUS, hyp_sstatus)?;
-                let hlv_hstatus = (hyp_hstatus & !hstatus::SPVP) | (trap_hstatus & hstatus::SPVP);
-                csr::write(hw, csr_num::HSTATUS, hlv_hstatus)?;
+                // HLV/HLVX in the handlers act with hstatus.SPVP (norm:hstatus_spvp_op),
+                // which must name the guest's privilege. `bind` left it at VS; only an exit
+                // from VU pays for switching it.
+                let hyp_hstatus = self.regs.hyp_regs.hstatus;
+                let switch = guest_spvp != hyp_hstatus & hstatus::SPVP;
+                if switch {
+                    csr::write(
+                        hw,
+                        csr_num::HSTATUS,
+                        (hyp_hstatus & !hstatus::SPVP) | guest_spvp,
+                    )?;
+                }
                 let exit = self.handle_trap(hw, trap);
-                csr::write(hw, csr_num::HSTATUS, hyp_hstatus)?;
-                exit?
+                if switch {
+                    csr::write(hw, csr_num::HSTATUS, hyp_hstatus)?;
+                }
+                exit
             }
-        };
-        Ok(exit)
+        }
     }
 }

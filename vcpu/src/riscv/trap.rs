@@ -40,7 +40,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
             // These come only from HS or M; seeing one means the hart below is broken.
             exc::ECALL_FROM_S | exc::ECALL_FROM_M => Err(RiscvVCpuError::UnexpectedTrap {
                 scause: trap.scause,
-                sepc: self.regs.guest_regs.sepc,
+                sepc: self.regs.guest_regs.ctx.sepc,
             }),
             // Everything else (access faults, misaligned accesses, and the delegable causes
             // if hedeleg did not keep them) goes to the guest as delegation would have
@@ -101,7 +101,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
                 return Ok(ExitReason::NestedPageFault { addr, access_flags });
             }
             Htinst::Transformed(insn) => Some(insn),
-            Htinst::Unknown => match fetch_insn(hw, self.regs.guest_regs.sepc) {
+            Htinst::Unknown => match fetch_insn(hw, self.regs.guest_regs.ctx.sepc) {
                 FetchOutcome::Insn(bits) => decode(bits),
                 FetchOutcome::Fault(f) => return self.fetch_fault(hw, f),
             },
@@ -124,7 +124,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
         let g = &mut self.regs.guest_regs;
         match (insn.op, access) {
             (MmioOp::Load { rd, signed }, AccessFlags::READ) => {
-                g.sepc = g.sepc.wrapping_add(insn.len);
+                g.ctx.sepc = g.ctx.sepc.wrapping_add(insn.len);
                 self.completion = Completion::Load(PendingLoad {
                     rd,
                     width: insn.width,
@@ -140,7 +140,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
             }
             (MmioOp::Store { rs2 }, AccessFlags::WRITE) => {
                 let data = insn.width.zero_extend(g.gpr(rs2));
-                g.sepc = g.sepc.wrapping_add(insn.len);
+                g.ctx.sepc = g.ctx.sepc.wrapping_add(insn.len);
                 ExitReason::MmioWrite {
                     addr,
                     width: insn.width,
@@ -169,14 +169,14 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
         let bits = if trap.stval != 0 {
             trap.stval
         } else {
-            match fetch_insn(hw, self.regs.guest_regs.sepc) {
+            match fetch_insn(hw, self.regs.guest_regs.ctx.sepc) {
                 FetchOutcome::Insn(bits) => u64::from(bits),
                 FetchOutcome::Fault(f) => return self.fetch_fault(hw, f),
             }
         };
         if bits == u64::from(INSN_WFI) && self.regs.guest_regs.in_vs {
             let g = &mut self.regs.guest_regs;
-            g.sepc = g.sepc.wrapping_add(super::mmio::LEN_FULL);
+            g.ctx.sepc = g.ctx.sepc.wrapping_add(super::mmio::LEN_FULL);
             return Ok(ExitReason::Halt);
         }
         self.reflect(

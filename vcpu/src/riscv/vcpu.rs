@@ -90,7 +90,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
     /// (norm:hstatus_vsxl_64), and WFI in VS traps as virtual-instruction (VTW,
     /// norm:H_virtinst_wfi_vtw1_tw0) so an idle guest becomes a `Halt` exit.
     pub fn setup(&mut self) -> Result<()> {
-        self.regs.guest_regs.hstatus =
+        self.regs.guest_regs.ctx.hstatus =
             hstatus::SPV | hstatus::SPVP | hstatus::VSXL_64 | hstatus::VTW;
         self.set_up = true;
         Ok(())
@@ -98,7 +98,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
 
     /// Sets the guest pc (a guest-physical address: the guest starts with vsatp Bare).
     pub fn set_entry(&mut self, entry: GuestPhysAddr) {
-        self.regs.guest_regs.sepc = entry.as_u64();
+        self.regs.guest_regs.ctx.sepc = entry.as_u64();
     }
 
     /// Records the G-stage root table: hgatp = MODE (from the configuration) | VMID | PPN.
@@ -160,6 +160,17 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
             .csr_write(csr_num::VSTIMECMP, vs.vstimecmp.unwrap_or(NEVER))
             .is_ok();
         csr::write(hw, csr_num::HVIP, self.regs.virtual_hs_csrs.hvip)?;
+        // HS code between exits runs with hstatus.SPVP = 1 (VS), the privilege of almost
+        // every exit, so HLV/HLVX need no hstatus write per exit (`run`). SPVP only
+        // matters to HLV/HLVX/HSV, which only the vCPU issues.
+        csr::set(hw, csr_num::HSTATUS, hstatus::SPVP)?;
+        let hyp_hstatus = csr::read(hw, csr_num::HSTATUS)?;
+        let hyp_sstatus = csr::read(hw, csr_num::SSTATUS)?;
+        self.regs.hyp_regs.hstatus = hyp_hstatus;
+        self.regs.hyp_regs.sstatus = hyp_sstatus;
+        // The guest runs with the hypervisor's sstatus (its MXR also governs the G-stage,
+        // norm:sstatus_mxr_vm); `run` sets SPP per entry.
+        self.regs.guest_regs.ctx.sstatus = hyp_sstatus;
         // The hart timer serves whichever vCPU is bound: give it this guest's deadline.
         self.forward_timer(hw, self.timer.deadline.unwrap_or(NEVER));
         self.bound = true;
@@ -225,7 +236,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
 
     /// The guest pc (where the next `run` enters).
     pub fn pc(&self) -> u64 {
-        self.regs.guest_regs.sepc
+        self.regs.guest_regs.ctx.sepc
     }
 
     /// The register state.

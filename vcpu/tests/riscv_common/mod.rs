@@ -12,7 +12,9 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use hw_models::riscv::cause::exc;
 use hw_models::riscv::csr_num as csr;
-use hw_models::riscv::hw::{GuestGprs, GuestRunEnd, HwTrap, RiscvHardware, SbiRet};
+use hw_models::riscv::hw::{
+    GuestContext, GuestGprs, GuestRunEnd, HwTrap, RiscvHardware, SbiRet, TrapCsrs,
+};
 use sim_core::{AccessWidth, HostPhysAddr};
 use vcpu::ExitReason;
 use vcpu::riscv::{RiscvVCpu, RiscvVCpuConfig};
@@ -140,6 +142,8 @@ pub struct FakeHart {
     pub console_capacity: Option<usize>,
     pub timer: Option<u64>,
     pub hlvx_calls: Vec<(u64, AccessWidth)>,
+    /// hstatus.SPVP at each HLVX (the privilege the fetch acts with).
+    pub hlvx_spvp: Vec<bool>,
 }
 
 impl Default for FakeHart {
@@ -198,6 +202,7 @@ impl FakeHart {
             console_capacity: None,
             timer: None,
             hlvx_calls: Vec::new(),
+            hlvx_spvp: Vec::new(),
         }
     }
 
@@ -330,6 +335,8 @@ impl RiscvHardware for FakeHart {
     }
     fn hlvx(&mut self, addr: u64, width: AccessWidth) -> Result<u64, HwTrap> {
         self.hlvx_calls.push((addr, width));
+        self.hlvx_spvp
+            .push(self.csr(csr::HSTATUS) & HSTATUS_SPVP != 0);
         self.mem_load(addr, width.size())
     }
     fn hsv(&mut self, addr: u64, width: AccessWidth, value: u64) -> Result<(), HwTrap> {
@@ -352,39 +359,50 @@ impl RiscvHardware for FakeHart {
         }
         Ok(())
     }
-    fn run_guest(&mut self, gprs: &mut GuestGprs) -> GuestRunEnd {
+    /// The world switch: records what SRET would see (the context's sstatus, hstatus
+    /// and sepc, and the live hvip/hgatp), then plays the next scripted trap into the
+    /// context the way a trap from V=1 into HS writes it (norm:H_trap_hs_csrwrites: sepc,
+    /// SPP = the guest privilege, SPV = 1, SPVP = the guest privilege). The fake's own
+    /// sstatus/hstatus CSRs are the hypervisor's and are left alone; the trap CSRs are
+    /// also written to the fake's CSRs, as the hardware would leave them.
+    fn run_guest(&mut self, ctx: &mut GuestContext) -> GuestRunEnd {
         self.entries.push(Entry {
-            sepc: self.csr(csr::SEPC),
-            sstatus: self.csr(csr::SSTATUS),
-            hstatus: self.csr(csr::HSTATUS),
+            sepc: ctx.sepc,
+            sstatus: ctx.sstatus,
+            hstatus: ctx.hstatus,
             hvip: self.csr(csr::HVIP),
             hgatp: self.csr(csr::HGATP),
-            gprs: *gprs,
+            gprs: ctx.gprs,
         });
         match self.script.pop_front() {
             None | Some(Step::SliceEnd) => GuestRunEnd::SliceEnd,
             Some(Step::Trap(t)) => {
                 for (r, v) in &t.gprs {
-                    gprs.x[*r] = *v;
+                    ctx.gprs.x[*r] = *v;
                 }
                 if let Some(pc) = t.pc {
-                    self.set_csr(csr::SEPC, pc);
+                    ctx.sepc = pc;
                 }
+                ctx.trap = TrapCsrs {
+                    scause: t.scause,
+                    stval: t.stval,
+                    htval: t.htval,
+                    htinst: t.htinst,
+                };
                 self.set_csr(csr::SCAUSE, t.scause);
                 self.set_csr(csr::STVAL, t.stval);
                 self.set_csr(csr::HTVAL, t.htval);
                 self.set_csr(csr::HTINST, t.htinst);
-                // A trap from V=1 into HS: SPP = the guest privilege, SPV = 1,
-                // SPVP = the guest privilege (norm:H_trap_hs_csrwrites).
+                self.set_csr(csr::SEPC, ctx.sepc);
                 let vs = !t.from_vu;
-                let mut s = self.csr(csr::SSTATUS) & !SSTATUS_SPP;
-                let mut h = (self.csr(csr::HSTATUS) & !HSTATUS_SPVP) | HSTATUS_SPV;
+                let mut s = ctx.sstatus & !SSTATUS_SPP;
+                let mut h = (ctx.hstatus & !HSTATUS_SPVP) | HSTATUS_SPV;
                 if vs {
                     s |= SSTATUS_SPP;
                     h |= HSTATUS_SPVP;
                 }
-                self.set_csr(csr::SSTATUS, s);
-                self.set_csr(csr::HSTATUS, h);
+                ctx.sstatus = s;
+                ctx.hstatus = h;
                 GuestRunEnd::Trap
             }
         }

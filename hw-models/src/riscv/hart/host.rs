@@ -5,11 +5,13 @@
 use sim_core::AccessWidth;
 
 use super::bus::Bus;
-use super::csr::access::{CsrFault, CsrOp, csr_op};
+use super::csr::access::{CsrFault, CsrOp, csr_op, swap_unchecked};
 use super::system::{rules, sign_extend};
 use super::trap::{self, Exception};
 use super::{Hart, NO_PAGE};
 use crate::riscv::cause::irq;
+use crate::riscv::csr_num;
+use crate::riscv::hw::{GuestContext, TrapCsrs};
 use crate::riscv::privilege::Mode;
 
 /// A CSR instruction's effect, with its operand.
@@ -57,6 +59,40 @@ impl Hart {
             CsrFault::Illegal => Exception::illegal(0),
             CsrFault::Virtual => Exception::virtual_insn(0),
         })
+    }
+
+    /// The CSR half of a world switch into the guest: sstatus, hstatus and sepc take the
+    /// guest's values (each written with its WARL rules, as `csrrw` in HS-mode would; HS
+    /// may always access these three, so no access check runs), and the hypervisor's
+    /// sstatus and hstatus come back for [`Hart::swap_out_guest`]. Call in HS-mode, before
+    /// [`Hart::sret`].
+    pub fn swap_in_guest(&mut self, guest: &GuestContext) -> (u64, u64) {
+        let st = &mut self.st;
+        let sstatus = swap_unchecked(st, csr_num::SSTATUS, guest.sstatus);
+        let hstatus = swap_unchecked(st, csr_num::HSTATUS, guest.hstatus);
+        swap_unchecked(st, csr_num::SEPC, guest.sepc);
+        (sstatus, hstatus)
+    }
+
+    /// The CSR half of the switch back after a trap into HS (or a preemption): the guest's
+    /// sstatus, hstatus and sepc as the trap left them go to `guest`, the hypervisor's
+    /// `hyp` = (sstatus, hstatus) are restored.
+    pub fn swap_out_guest(&mut self, hyp: (u64, u64), guest: &mut GuestContext) {
+        let st = &mut self.st;
+        guest.sstatus = swap_unchecked(st, csr_num::SSTATUS, hyp.0);
+        guest.hstatus = swap_unchecked(st, csr_num::HSTATUS, hyp.1);
+        guest.sepc = st.csr.sepc;
+    }
+
+    /// scause, stval, htval and htinst: what the last trap into HS wrote.
+    pub fn trap_csrs(&self) -> TrapCsrs {
+        let c = &self.st.csr;
+        TrapCsrs {
+            scause: c.scause,
+            stval: c.stval,
+            htval: c.htval,
+            htinst: c.htinst,
+        }
     }
 
     /// Whether MTI or MSI is pending in `mip` and enabled in `mie`: the only M-level

@@ -30,7 +30,7 @@ use core::marker::PhantomData;
 
 use sim_core::AccessWidth;
 
-use super::hw::{GuestGprs, GuestRunEnd, HwTrap, RiscvHardware, SbiRet};
+use super::hw::{GuestContext, GuestRunEnd, HwTrap, RiscvHardware, SbiRet};
 
 pub use switch::SwitchContext;
 
@@ -100,8 +100,8 @@ impl RiscvHardware for NativeHart {
         guest_mem::hsv(addr, width, value)
     }
 
-    fn run_guest(&mut self, gprs: &mut GuestGprs) -> GuestRunEnd {
-        switch::run_guest(gprs)
+    fn run_guest(&mut self, guest: &mut GuestContext) -> GuestRunEnd {
+        switch::run_guest(guest)
     }
 
     fn sbi_call(&mut self, eid: u64, fid: u64, args: [u64; 6]) -> SbiRet {

@@ -8,7 +8,7 @@ use crate::riscv::PrivLevel;
 use crate::riscv::csr_num;
 use crate::riscv::firmware::{HsmState, MTrapAction};
 use crate::riscv::hart::{CsrAccess, Exception, Hart, StopReason};
-use crate::riscv::hw::{GuestGprs, GuestRunEnd, HwTrap, RiscvHardware, SbiRet};
+use crate::riscv::hw::{GuestContext, GuestRunEnd, HwTrap, RiscvHardware, SbiRet};
 use crate::riscv::privilege::Mode;
 
 /// sstatus fields a preemption writes (priv "Supervisor Status Register").
@@ -105,13 +105,25 @@ impl<'a> HartHandle<'a> {
         let _ = h.csr_access(Mode::HS, csr_num::HSTATUS, CsrAccess::Write(nh));
     }
 
-    /// Returns control to HS code: registers saved, M-level interrupts serviced.
-    fn back_to_hs(&mut self, gprs: &mut GuestGprs, end: GuestRunEnd) -> GuestRunEnd {
+    /// Returns control to HS code: the guest's registers and CSRs saved (and the trap
+    /// CSRs on a trap), the hypervisor's sstatus and hstatus restored, M-level interrupts
+    /// serviced.
+    fn back_to_hs(
+        &mut self,
+        hyp: (u64, u64),
+        guest: &mut GuestContext,
+        end: GuestRunEnd,
+    ) -> GuestRunEnd {
         if end == GuestRunEnd::SliceEnd {
             self.preempt();
         }
-        gprs.x = self.hart().gprs();
-        gprs.x[0] = 0;
+        let h = self.hart_mut();
+        guest.gprs.x = h.gprs();
+        guest.gprs.x[0] = 0;
+        h.swap_out_guest(hyp, guest);
+        if end == GuestRunEnd::Trap {
+            guest.trap = h.trap_csrs();
+        }
         self.p.service_all();
         end
     }
@@ -222,29 +234,32 @@ impl RiscvHardware for HartHandle<'_> {
             .map_err(hw_trap)
     }
 
-    fn run_guest(&mut self, gprs: &mut GuestGprs) -> GuestRunEnd {
+    fn run_guest(&mut self, guest: &mut GuestContext) -> GuestRunEnd {
         let n = self.n;
         if self.p.hw.stop.is_some() || self.p.fw.hsm_state(n) != Some(HsmState::Started) {
             // Nothing runs on a stopped board or a stopped hart.
             return GuestRunEnd::SliceEnd;
         }
+        if guest.hstatus & HSTATUS_SPV == 0 {
+            // run_guest is SRET into V=1; SPV = 0 would enter HS/U code, which on this
+            // board is Rust: nothing is entered.
+            return GuestRunEnd::SliceEnd;
+        }
         self.p.service(n);
-        {
+        let hyp = {
             let h = self.hart_mut();
-            let hstatus = h
-                .csr_access(Mode::HS, csr_num::HSTATUS, CsrAccess::Read)
-                .unwrap_or(0);
-            if h.mode() != Mode::HS || hstatus & HSTATUS_SPV == 0 {
-                // run_guest is SRET into V=1 from HS; anything else (SPV = 0 would enter
-                // HS/U code, which on this board is Rust) enters nothing.
+            if h.mode() != Mode::HS {
                 return GuestRunEnd::SliceEnd;
             }
-            h.set_gprs(&gprs.x);
+            let hyp = h.swap_in_guest(guest);
+            h.set_gprs(&guest.gprs.x);
             if h.sret().is_err() {
                 // SRET from HS faults only with mstatus.TSR, which the firmware never sets.
+                h.swap_out_guest(hyp, guest);
                 return GuestRunEnd::SliceEnd;
             }
-        }
+            hyp
+        };
         let mut left = self.p.slice;
         loop {
             let p = &mut *self.p;
@@ -267,10 +282,10 @@ impl RiscvHardware for HartHandle<'_> {
             };
             left = left.saturating_sub(used);
             if let Some(end) = self.after_stop(stop) {
-                return self.back_to_hs(gprs, end);
+                return self.back_to_hs(hyp, guest, end);
             }
             if left == 0 {
-                return self.back_to_hs(gprs, GuestRunEnd::SliceEnd);
+                return self.back_to_hs(hyp, guest, GuestRunEnd::SliceEnd);
             }
         }
     }

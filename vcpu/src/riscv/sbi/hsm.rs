@@ -149,7 +149,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
                 let g = &mut self.regs.guest_regs;
                 g.set_abi(GprIndex::A0, hart_id);
                 g.set_abi(GprIndex::A1, opaque);
-                g.sepc = resume_addr;
+                g.ctx.sepc = resume_addr;
                 g.in_vs = true;
                 SbiOutcome::Placed(ExitReason::Halt)
             }

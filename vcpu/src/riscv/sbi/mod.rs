@@ -93,7 +93,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
             g.set_abi(GprIndex::A0, r.error as u64);
             g.set_abi(GprIndex::A1, r.value);
             // sepc holds the ECALL itself (norm:sepc_op_trap_write); the call returns after it.
-            g.sepc = g.sepc.wrapping_add(ECALL_LEN);
+            g.ctx.sepc = g.ctx.sepc.wrapping_add(ECALL_LEN);
         };
         Ok(match outcome {
             SbiOutcome::Ret(r) => {
@@ -102,7 +102,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
             }
             SbiOutcome::Legacy(a0) => {
                 g.set_abi(GprIndex::A0, a0 as u64);
-                g.sepc = g.sepc.wrapping_add(ECALL_LEN);
+                g.ctx.sepc = g.ctx.sepc.wrapping_add(ECALL_LEN);
                 ExitReason::Nothing
             }
             SbiOutcome::Exit(r, exit) => {
