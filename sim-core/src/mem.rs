@@ -140,6 +140,9 @@ pub struct PhysMem {
     regions: Vec<Region>,
     banks: Vec<RamBank>,
     resident: usize,
+    /// Bumped whenever a region is added: caches of "which page backs this address"
+    /// (PageRef) built before are then stale.
+    layout: u64,
 }
 
 impl PhysMem {
@@ -151,7 +154,14 @@ impl PhysMem {
             regions: Vec::new(),
             banks: Vec::new(),
             resident: 0,
+            layout: 0,
         }
+    }
+
+    /// Changes whenever the region map changes (RAM or MMIO added): a cache of
+    /// [`PhysMem::page_ref`] results is valid while this is unchanged.
+    pub fn layout_generation(&self) -> u64 {
+        self.layout
     }
 
     /// The configured limit on RAM, in bytes.
@@ -260,6 +270,7 @@ impl PhysMem {
         {
             return Err(MemError::Overlap { base, size });
         }
+        self.layout = self.layout.wrapping_add(1);
         let at = self.regions.partition_point(|o| o.base < base);
         self.regions.insert(at, r);
         Ok(())

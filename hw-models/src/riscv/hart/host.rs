@@ -151,7 +151,7 @@ impl Hart {
         if hlvx && !matches!(width, AccessWidth::Word | AccessWidth::Dword) {
             return Err(Exception::illegal(0));
         }
-        self.ram = super::mem::RamTlb::default();
+        self.sync_ram_cache(bus);
         let r = self.hyp_access_load(bus, va, size, false, hlvx);
         let v = r.map_err(|e| with_hyp_tinst(e, va, hlv_encoding(width, signed, hlvx)))?;
         Ok(if signed { sign_extend(v, size) } else { v })
@@ -166,7 +166,7 @@ impl Hart {
         width: AccessWidth,
         value: u64,
     ) -> Result<(), Exception> {
-        self.ram = super::mem::RamTlb::default();
+        self.sync_ram_cache(bus);
         self.hyp_access_store(bus, va, width.size(), value)
             .map_err(|e| with_hyp_tinst(e, va, hsv_encoding(width)))
     }

@@ -48,6 +48,8 @@ pub(crate) struct DecodeCache {
     index: BTreeMap<u64, u32>,
     filter: Vec<u64>,
     capacity: usize,
+    /// Bumped by every flush: page handles from before a flush name other pages after it.
+    generation: u64,
 }
 
 impl DecodeCache {
@@ -58,6 +60,7 @@ impl DecodeCache {
             index: BTreeMap::new(),
             filter: vec![0; FILTER_BITS / 64],
             capacity: capacity.max(1),
+            generation: 0,
         }
     }
 
@@ -81,6 +84,12 @@ impl DecodeCache {
         if let Some(x) = self.filter.get_mut(w) {
             *x |= m;
         }
+    }
+
+    /// The handle of physical page `ppn`'s slot array, if it has one.
+    #[inline]
+    pub(crate) fn handle_of(&self, ppn: u64) -> Option<&u32> {
+        self.index.get(&ppn)
     }
 
     /// The slot array for physical page `ppn`, creating it (and flushing everything first if
@@ -155,10 +164,16 @@ impl DecodeCache {
 
     /// Drops everything.
     pub(crate) fn flush(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
         self.insns.clear();
         self.populated.clear();
         self.index.clear();
         self.filter.fill(0);
+    }
+
+    /// Changes at every flush; a page handle is valid while it is unchanged.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Number of physical pages with a slot array.

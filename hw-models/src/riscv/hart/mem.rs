@@ -144,6 +144,17 @@ impl Hart {
         }
     }
 
+    /// Empties the RAM lookup cache if the memory map changed since it was filled (a
+    /// hart runs against one memory; its map can grow between runs).
+    #[inline]
+    pub(crate) fn sync_ram_cache<B: Bus + ?Sized>(&mut self, bus: &mut B) {
+        let layout = bus.mem().layout_generation();
+        if layout != self.ram_layout {
+            self.ram = RamTlb::default();
+            self.ram_layout = layout;
+        }
+    }
+
     /// The RAM page holding physical page `ppn`, if it is RAM.
     #[inline(always)]
     pub(crate) fn ram_page<B: Bus + ?Sized>(&mut self, bus: &mut B, ppn: u64) -> Option<PageRef> {

@@ -177,6 +177,10 @@ pub struct Hart {
     last_load: (u64, u64),
     /// (VA page, PA page) of the last translated store.
     last_store: (u64, u64),
+    /// The `PhysMem::layout_generation` the RAM lookup cache was filled under.
+    ram_layout: u64,
+    /// The fetch page of the mode a trap left, for the return to it (run.rs, `ParkedFetch`).
+    parked: Option<run::ParkedFetch>,
 }
 
 impl Hart {
@@ -199,6 +203,8 @@ impl Hart {
             data_ctx: None,
             last_load: (NO_PAGE, 0),
             last_store: (NO_PAGE, 0),
+            ram_layout: u64::MAX,
+            parked: None,
         }
     }
 

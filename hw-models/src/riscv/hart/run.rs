@@ -17,6 +17,7 @@ use super::trap::{self, Exception};
 use super::{Hart, NO_PAGE, StopReason, tinst, xlate};
 use crate::riscv::cause::exc;
 use crate::riscv::isa::{Insn, decode};
+use crate::riscv::mmu::TranslateCtx;
 use crate::riscv::privilege::{Mode, PrivLevel};
 
 const PAGE_MASK: u64 = PAGE_SIZE as u64 - 1;
@@ -70,7 +71,7 @@ impl Hart {
         sink: &mut S,
     ) -> StopReason {
         // The board may have changed the memory map between slices.
-        self.ram = super::mem::RamTlb::default();
+        self.sync_ram_cache(bus);
         let mut left = budget;
         loop {
             // Sstc comparators: polled here, so with STCE set the inner loop runs at most
@@ -94,6 +95,7 @@ impl Hart {
                         cause: i,
                     });
                 }
+                self.park_fetch();
                 let to = trap::take_trap(&mut self.st, Exception::new(i, 0), true);
                 self.fetch_vpn = NO_PAGE;
                 if let Some(r) = self.host_stop(to) {
@@ -101,6 +103,7 @@ impl Hart {
                 }
             }
             self.refresh_ctx();
+            self.unpark_fetch();
             self.exit = false;
             let floor = if timers {
                 left.saturating_sub(TIMER_POLL)
@@ -224,6 +227,7 @@ impl Hart {
             let va = tinst::original_va(i, &self.st.x);
             e.tinst = tinst::transform(i, e.cause, e.tval, va);
         }
+        self.park_fetch();
         let to = trap::take_trap(&mut self.st, e, false);
         self.fetch_vpn = NO_PAGE;
         self.exit = true;
@@ -263,6 +267,21 @@ impl Hart {
             .ram_page(bus, ppn)
             .ok_or(Exception::new(exc::INSTRUCTION_ACCESS_FAULT, pc))?;
         let off = (pa & PAGE_MASK) as usize;
+        // A page already in the decode cache may hold this very instruction (entering a page
+        // again after a trap or a jump away): then there is nothing to read or decode.
+        // Straddling instructions are never cached, so a filled slot is not one.
+        if let Some(&handle) = self.icache.handle_of(ppn) {
+            if let Some(i) = self
+                .icache
+                .slot(handle, pa & PAGE_MASK)
+                .filter(|i| i.len != 0)
+            {
+                let insn = *i;
+                self.fetch_vpn = pc >> PAGE_SHIFT;
+                self.fetch_page = handle;
+                return Ok(insn);
+            }
+        }
         let lo = {
             let p = bus.mem().page(page);
             match (p.get(off), p.get(off + 1)) {
@@ -306,6 +325,56 @@ impl Hart {
         self.fetch_vpn = pc >> PAGE_SHIFT;
         self.fetch_page = handle;
         Ok(insn)
+    }
+}
+
+/// The fetch page of a mode that took a trap: its translation (virtual page -> decode
+/// cache page) stays usable after the trap returns, without a new translation, while
+/// nothing could have changed it: the same mode and translation context (satp/vsatp/hgatp,
+/// privilege), no TLB fence or flush since (a hart may keep using a translation until it is
+/// fenced, priv "Supervisor Memory-Management Fence Instruction"), and no decode cache flush
+/// (which renames pages). This is what makes a trap and return (an exit of a guest to its
+/// hypervisor) not pay for a fresh instruction translation and decode.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ParkedFetch {
+    mode: Mode,
+    ctx: Option<TranslateCtx>,
+    vpn: u64,
+    page: u32,
+    tlb_generation: u64,
+    icache_generation: u64,
+}
+
+impl Hart {
+    /// Remembers the current fetch page before a trap changes the mode.
+    #[inline]
+    fn park_fetch(&mut self) {
+        self.parked = (self.fetch_vpn != NO_PAGE).then_some(ParkedFetch {
+            mode: self.st.mode,
+            ctx: self.fetch_ctx,
+            vpn: self.fetch_vpn,
+            page: self.fetch_page,
+            tlb_generation: self.tlb.generation(),
+            icache_generation: self.icache.generation(),
+        });
+    }
+
+    /// Takes the parked fetch page back if the hart is again in the mode and translation
+    /// context it was parked in, and nothing invalidated it since (see [`ParkedFetch`]).
+    /// Call after `refresh_ctx`.
+    #[inline]
+    fn unpark_fetch(&mut self) {
+        let Some(p) = self.parked.take() else {
+            return;
+        };
+        if p.mode == self.st.mode
+            && p.ctx == self.fetch_ctx
+            && p.tlb_generation == self.tlb.generation()
+            && p.icache_generation == self.icache.generation()
+        {
+            self.fetch_vpn = p.vpn;
+            self.fetch_page = p.page;
+        }
     }
 }
 

@@ -124,6 +124,10 @@ pub struct Tlb {
     /// VA fences must then scan every entry instead of one slot.
     may_hold_superpage: bool,
     stats: TlbStats,
+    /// Bumped by every fence and flush: a translation obtained while it had one value and
+    /// not fenced since may still be used (priv "Supervisor Memory-Management Fence
+    /// Instruction": a hart may use stale translations until SFENCE.VMA/HFENCE).
+    generation: u64,
 }
 
 impl Default for Tlb {
@@ -170,6 +174,7 @@ impl Tlb {
             mask: (n - 1) as u64,
             may_hold_superpage: false,
             stats: TlbStats::default(),
+            generation: 0,
         }
     }
 
@@ -186,6 +191,13 @@ impl Tlb {
     /// Whether no entry is valid.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Changes whenever entries may have been invalidated (any fence or flush): a
+    /// translation cached outside the TLB (the hart's fetch page) is still usable while
+    /// this is unchanged.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Hit/miss counters since creation.
@@ -290,6 +302,7 @@ impl Tlb {
 
     /// Invalidates every entry.
     pub fn flush_all(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
         self.entries.fill(Entry::default());
         self.may_hold_superpage = false;
     }
@@ -346,6 +359,7 @@ impl Tlb {
     }
 
     fn flush_slot(&mut self, vpn: u64, pred: impl Fn(&Entry) -> bool) {
+        self.generation = self.generation.wrapping_add(1);
         let i = self.slot(vpn);
         if let Some(e) = self.entries.get_mut(i) {
             if e.valid() && pred(e) {
@@ -355,6 +369,7 @@ impl Tlb {
     }
 
     fn flush_where(&mut self, pred: impl Fn(&Entry) -> bool) {
+        self.generation = self.generation.wrapping_add(1);
         let mut superpage = false;
         for e in &mut self.entries {
             if !e.valid() {
