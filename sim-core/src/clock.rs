@@ -70,6 +70,9 @@ pub struct VirtualClock {
     base_ticks: u64,
     retired_since_base: u64,
     retired_total: u64,
+    /// `ticks()`, kept up to date by `retire` and `skip_to`: time is read far more often
+    /// than it moves, and computing it takes a division.
+    now: u64,
 }
 
 impl VirtualClock {
@@ -86,6 +89,7 @@ impl VirtualClock {
             base_ticks: 0,
             retired_since_base: 0,
             retired_total: 0,
+            now: 0,
         })
     }
 
@@ -101,6 +105,7 @@ impl VirtualClock {
         // monotonic rather than wrapping if it ever happened.
         self.retired_since_base = self.retired_since_base.saturating_add(n);
         self.retired_total = self.retired_total.saturating_add(n);
+        self.now = self.compute_ticks();
     }
 
     /// Instructions retired since the clock was created.
@@ -111,10 +116,25 @@ impl VirtualClock {
     /// The current timebase value.
     #[inline]
     pub fn ticks(&self) -> u64 {
-        // u64 * u64 fits u128 exactly; the quotient is at most retired_since_base * timebase.
-        let elapsed = u128::from(self.retired_since_base) * u128::from(self.config.timebase_hz)
-            / u128::from(self.config.insn_rate);
-        let elapsed = u64::try_from(elapsed).unwrap_or(u64::MAX);
+        self.now
+    }
+
+    /// base + floor(retired_since_base * timebase / insn_rate), exactly.
+    fn compute_ticks(&self) -> u64 {
+        let (r, tb, rate) = (
+            self.retired_since_base,
+            self.config.timebase_hz,
+            self.config.insn_rate,
+        );
+        // The product usually fits 64 bits, and a 64-bit division is several times cheaper
+        // than a 128-bit one; the result is the same.
+        let elapsed = match r.checked_mul(tb) {
+            Some(p) => p / rate,
+            // u64 * u64 fits u128 exactly; the quotient is at most r * timebase.
+            None => {
+                u64::try_from(u128::from(r) * u128::from(tb) / u128::from(rate)).unwrap_or(u64::MAX)
+            }
+        };
         self.base_ticks.saturating_add(elapsed)
     }
 
@@ -125,6 +145,7 @@ impl VirtualClock {
         if target > now {
             self.base_ticks = target;
             self.retired_since_base = 0;
+            self.now = target;
             target
         } else {
             now
@@ -140,9 +161,13 @@ impl VirtualClock {
         }
         // Here deadline > base_ticks. Need the smallest r' = retired_since_base + n with
         // floor(r' * tb / rate) >= d, i.e. r' * tb >= d * rate, i.e. r' >= ceil(d * rate / tb).
-        let d = u128::from(deadline - self.base_ticks);
-        let needed =
-            (d * u128::from(self.config.insn_rate)).div_ceil(u128::from(self.config.timebase_hz));
+        let d = deadline - self.base_ticks;
+        let (rate, tb) = (self.config.insn_rate, self.config.timebase_hz);
+        let needed = match d.checked_mul(rate) {
+            // The same value as the u128 form below, with a cheaper division.
+            Some(p) => u128::from(p.div_ceil(tb)),
+            None => (u128::from(d) * u128::from(rate)).div_ceil(u128::from(tb)),
+        };
         let n = needed - u128::from(self.retired_since_base);
         u64::try_from(n).unwrap_or(u64::MAX)
     }

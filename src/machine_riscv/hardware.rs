@@ -7,6 +7,7 @@
 //! handle per instruction. Selecting a hart (`select`) is what the Machine does before it
 //! calls the vCPU layer, the software analogue of code running on that core.
 
+use hw_models::riscv::firmware::HsmState;
 use hw_models::riscv::hw::{GuestContext, GuestRunEnd, HwTrap, RiscvHardware, SbiRet};
 use hw_models::riscv::platform::{HartHandle, Platform};
 use sim_core::AccessWidth;
@@ -37,6 +38,11 @@ impl PlatformCpu {
     /// pending start of that hart and services the board's M-level interrupts, once; the
     /// instructions that follow use the cheap handle.
     pub fn select(&mut self, n: usize) {
+        // Re-selecting the running hart has nothing to complete: `run_guest` and every CSR
+        // access service that hart's M-level interrupts themselves.
+        if n == self.current && self.platform.hsm_state(n) == Some(HsmState::Started) {
+            return;
+        }
         if self.platform.hart_handle(n).is_some() {
             self.current = n;
         }

@@ -5,12 +5,13 @@
 use sim_core::AccessWidth;
 
 use super::bus::Bus;
-use super::csr::access::{CsrFault, CsrOp, csr_op, swap_unchecked};
+use super::csr::access::{CsrFault, CsrOp, csr_op};
+use super::csr::hypervisor::{read_hstatus, write_hstatus};
+use super::csr::supervisor::{read_sstatus, write_sepc, write_sstatus};
 use super::system::{rules, sign_extend};
 use super::trap::{self, Exception};
 use super::{Hart, NO_PAGE};
 use crate::riscv::cause::irq;
-use crate::riscv::csr_num;
 use crate::riscv::hw::{GuestContext, TrapCsrs};
 use crate::riscv::privilege::Mode;
 
@@ -67,10 +68,14 @@ impl Hart {
     /// sstatus and hstatus come back for [`Hart::swap_out_guest`]. Call in HS-mode, before
     /// [`Hart::sret`].
     pub fn swap_in_guest(&mut self, guest: &GuestContext) -> (u64, u64) {
+        // The CSRs' own read/write functions (their WARL rules), called directly: the
+        // switch runs once per exit and needs no lookup.
         let st = &mut self.st;
-        let sstatus = swap_unchecked(st, csr_num::SSTATUS, guest.sstatus);
-        let hstatus = swap_unchecked(st, csr_num::HSTATUS, guest.hstatus);
-        swap_unchecked(st, csr_num::SEPC, guest.sepc);
+        let sstatus = read_sstatus(st);
+        let hstatus = read_hstatus(st);
+        write_sstatus(st, guest.sstatus);
+        write_hstatus(st, guest.hstatus);
+        write_sepc(st, guest.sepc);
         (sstatus, hstatus)
     }
 
@@ -79,8 +84,10 @@ impl Hart {
     /// `hyp` = (sstatus, hstatus) are restored.
     pub fn swap_out_guest(&mut self, hyp: (u64, u64), guest: &mut GuestContext) {
         let st = &mut self.st;
-        guest.sstatus = swap_unchecked(st, csr_num::SSTATUS, hyp.0);
-        guest.hstatus = swap_unchecked(st, csr_num::HSTATUS, hyp.1);
+        guest.sstatus = read_sstatus(st);
+        guest.hstatus = read_hstatus(st);
+        write_sstatus(st, hyp.0);
+        write_hstatus(st, hyp.1);
         guest.sepc = st.csr.sepc;
     }
 

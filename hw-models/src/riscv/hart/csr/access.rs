@@ -200,18 +200,3 @@ pub(crate) fn csr_op(
     }
     Ok(old)
 }
-
-/// Replaces CSR `num` with `value` (through its write function, so its WARL rules apply) and
-/// returns the old value, with no access check: for the board's world switch, which swaps
-/// sstatus, hstatus and sepc as HS-mode code that may always access them. A number with no
-/// definition reads 0 and ignores the write.
-pub(crate) fn swap_unchecked(st: &mut ArchState, num: u16, value: u64) -> u64 {
-    let Some(def) = st.csr.table.get(num).copied() else {
-        return 0;
-    };
-    let old = (def.read)(st);
-    if let Some(w) = def.write {
-        w(st, value);
-    }
-    old
-}

@@ -30,10 +30,10 @@ pub(crate) fn write_hgatp_value(old: u64, v: u64) -> u64 {
     (mode << MODE_SHIFT) | (v & HGATP_VMID) | (v & HGATP_PPN)
 }
 
-fn read_hstatus(s: &ArchState) -> u64 {
+pub(crate) fn read_hstatus(s: &ArchState) -> u64 {
     s.csr.hstatus
 }
-fn write_hstatus(s: &mut ArchState, v: u64) {
+pub(crate) fn write_hstatus(s: &mut ArchState, v: u64) {
     s.csr.hstatus = hstatus::write(s.csr.hstatus, v);
 }
 fn read_hedeleg(s: &ArchState) -> u64 {

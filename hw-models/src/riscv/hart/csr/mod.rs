@@ -10,9 +10,9 @@ pub(crate) mod access;
 pub mod counters;
 pub mod envcfg;
 pub mod hstatus;
-mod hypervisor;
+pub(crate) mod hypervisor;
 mod machine;
-mod supervisor;
+pub(crate) mod supervisor;
 mod table;
 mod trigger;
 /// Constants of the M-mode CSRs.

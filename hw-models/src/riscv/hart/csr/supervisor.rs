@@ -26,10 +26,10 @@ pub(crate) const fn write_atp(old: u64, v: u64) -> u64 {
     }
 }
 
-fn read_sstatus(s: &ArchState) -> u64 {
+pub(crate) fn read_sstatus(s: &ArchState) -> u64 {
     s.csr.mstatus & mstatus::SSTATUS_READ
 }
-fn write_sstatus(s: &mut ArchState, v: u64) {
+pub(crate) fn write_sstatus(s: &mut ArchState, v: u64) {
     let m = mstatus::SSTATUS_WRITE;
     s.csr.mstatus = (s.csr.mstatus & !m) | (v & m);
 }
@@ -69,7 +69,7 @@ fn read_sepc(s: &ArchState) -> u64 {
     s.csr.sepc
 }
 /// Bit 0 always 0 (IALIGN = 16).
-fn write_sepc(s: &mut ArchState, v: u64) {
+pub(crate) fn write_sepc(s: &mut ArchState, v: u64) {
     s.csr.sepc = v & !1;
 }
 fn read_scause(s: &ArchState) -> u64 {
