@@ -105,6 +105,9 @@ pub struct Clint {
     mtime_offset: u64,
     /// Virtual time of the current access, from [`MmioDevice::set_time`].
     now: u64,
+    /// Bumped by every register change: the interrupt lines it drives can only change
+    /// when this or the time does.
+    generation: u64,
 }
 
 impl Clint {
@@ -118,7 +121,14 @@ impl Clint {
             mtimecmp: vec![u64::MAX; harts],
             mtime_offset: 0,
             now: 0,
+            generation: 0,
         })
+    }
+
+    /// Changes whenever msip, mtimecmp or mtime is written (by MMIO or the firmware API):
+    /// while it and the time are unchanged, so are the MTIP/MSIP lines.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Number of harts.
@@ -134,6 +144,7 @@ impl Clint {
     /// Sets `msip[hart]` (for a firmware model sending an IPI). Ignored for harts that do not
     /// exist.
     pub fn set_msip(&mut self, hart: usize, pending: bool) {
+        self.generation = self.generation.wrapping_add(1);
         if let Some(m) = self.msip.get_mut(hart) {
             *m = pending;
         }
@@ -147,6 +158,7 @@ impl Clint {
     /// Sets `mtimecmp[hart]` (for a firmware model implementing SBI `set_timer`). Ignored for
     /// harts that do not exist.
     pub fn set_mtimecmp(&mut self, hart: usize, value: u64) {
+        self.generation = self.generation.wrapping_add(1);
         if let Some(c) = self.mtimecmp.get_mut(hart) {
             *c = value;
         }
@@ -228,6 +240,7 @@ impl MmioDevice for Clint {
     }
 
     fn write(&mut self, offset: u64, width: AccessWidth, value: u64) -> Result<(), DevError> {
+        self.generation = self.generation.wrapping_add(1);
         match self.decode(offset, width)? {
             Reg::Msip(h) => self.msip[h] = value as u32 & MSIP_BIT != 0,
             Reg::Mtimecmp(h, part) => self.mtimecmp[h] = part.merge(self.mtimecmp[h], value),

@@ -19,6 +19,9 @@ pub(crate) struct BoardHw {
     /// Each hart's scheduled MTIMER event.
     timer_ev: Vec<Option<EventId>>,
     pub stop: Option<BoardStop>,
+    /// (time, CLINT generation) of the last `update_lines`: the lines and `time` it set
+    /// cannot differ until one of them changes.
+    lines_at: Option<(u64, u64)>,
 }
 
 impl BoardHw {
@@ -28,6 +31,7 @@ impl BoardHw {
             events: EventQueue::new(),
             timer_ev: vec![None; harts],
             stop: None,
+            lines_at: None,
         }
     }
 
@@ -92,12 +96,23 @@ impl BoardHw {
                 *slot = None;
             }
         }
+        let key = Some((now, self.bus.clint.generation()));
+        if key == self.lines_at {
+            return;
+        }
+        self.lines_at = key;
         let mtime = self.bus.clint.mtime(now);
         for (i, hart) in harts.iter_mut().enumerate() {
             hart.set_irq_line(IrqLine::Mtip, self.bus.clint.mtip(i, now));
             hart.set_irq_line(IrqLine::Msip, self.bus.clint.msip(i));
             hart.set_time(mtime);
         }
+    }
+
+    /// Forgets what `update_lines` last set, so the next call sets every line again (after
+    /// anything outside the board may have changed a hart's lines or time).
+    pub fn invalidate_lines(&mut self) {
+        self.lines_at = None;
     }
 
     /// Fast-forwards virtual time to the next event. `false` if there is none.

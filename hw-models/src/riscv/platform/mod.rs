@@ -232,6 +232,8 @@ impl Platform {
     /// The hart model, mutably (debugger access; the board does not see the changes until
     /// its next action).
     pub fn hart_mut(&mut self, n: usize) -> Option<&mut Hart> {
+        // The caller may change the hart's interrupt lines or time.
+        self.hw.invalidate_lines();
         self.harts.get_mut(n)
     }
 
