@@ -22,13 +22,14 @@ mod hardware;
 mod session;
 
 use std::io::Write;
+use std::sync::Arc;
 
 use hw_models::riscv::firmware::sbi::{eid, hsm};
 use hw_models::riscv::platform::{MAX_HARTS, Platform, PlatformConfig, PlatformError, map};
 use sim_core::HostPhysAddr;
 use sim_core::clock::VirtualClock;
 use sim_core::mem::PhysMem;
-use vcpu::riscv::{GStageMode as VCpuGStage, HartState, RiscvVCpu, RiscvVCpuConfig};
+use vcpu::riscv::{GStageMode as VCpuGStage, HartState, RemoteFences, RiscvVCpu, RiscvVCpuConfig};
 use vcpu::stage2::GStageMode;
 use vcpu::{VCpu, VCpuError};
 
@@ -59,6 +60,9 @@ pub struct RiscvBackend {
     /// The hart's retired count when the current slice began.
     slice_start: u64,
     console: Option<SharedConsole>,
+    /// The VM's remote SBI fence requests, shared by all its vCPUs (created with the
+    /// first vCPU's config).
+    remote_fences: Option<Arc<RemoteFences>>,
 }
 
 impl std::fmt::Debug for RiscvBackend {
@@ -126,6 +130,7 @@ impl RiscvBackend {
             cpu,
             slice_start: 0,
             console: None,
+            remote_fences: None,
         })
     }
 
@@ -178,7 +183,17 @@ impl MachineBackend for RiscvBackend {
         (HostPhysAddr::new(map::RAM_BASE), mem.ram_size())
     }
 
+    /// Every vCPU of the VM gets the same [`RemoteFences`], so an SBI remote fence from
+    /// one reaches the others' harts (docs/sbi.md, "RFENCE").
     fn vcpu_config(&mut self, spec: &VCpuSpec) -> Result<RiscvVCpuConfig, VCpuError> {
+        let fences = match &self.remote_fences {
+            Some(f) if f.harts() == spec.count => f.clone(),
+            _ => {
+                let f = Arc::new(RemoteFences::new(spec.count));
+                self.remote_fences = Some(f.clone());
+                f
+            }
+        };
         Ok(RiscvVCpuConfig {
             hart_id: spec.id as u64,
             hart_count: spec.count as u64,
@@ -187,6 +202,7 @@ impl MachineBackend for RiscvBackend {
                 GStageMode::Sv39x4 => VCpuGStage::Sv39x4,
                 GStageMode::Sv48x4 => VCpuGStage::Sv48x4,
             },
+            remote_fences: Some(fences),
             ..RiscvVCpuConfig::default()
         })
     }
