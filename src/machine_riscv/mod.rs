@@ -19,6 +19,7 @@
 
 mod console;
 mod hardware;
+mod insn_trace;
 mod session;
 
 use std::io::Write;
@@ -39,9 +40,11 @@ use crate::machine::{
 
 pub use console::{SHARED_CONSOLE_LIMIT, SharedConsole};
 pub use hardware::PlatformCpu;
+pub use insn_trace::TraceOut;
 pub use session::{
     Divergence, EXIT_ERROR, EXIT_GUEST_FAILURE, EXIT_INSN_LIMIT, EXIT_PASS, ExitSink, HVC_ECHO,
-    HVC_SUM, RunConfig, SessionError, build_machine, exit_status, expected_lines, hvsim_hypercall,
+    HVC_SUM, RunConfig, SessionError, build_machine, build_machine_traced, exit_status,
+    expected_lines, hvsim_hypercall,
 };
 
 /// Host-physical RAM the board has beyond the guest's: room for the G-stage tables
