@@ -30,7 +30,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "N")]
     pub max_insns: Option<u64>,
     /// Print a trace on stderr: `insn` = every retired instruction (address, encoding,
-    /// disassembly, register written), exception and interrupt.
+    /// disassembly, register written), exception and interrupt, and on the hypervisor
+    /// Machine also every exit; `exits` = every exit (hypervisor Machine only).
     #[arg(long, value_name = "WHAT")]
     pub trace: Option<TraceKind>,
     /// Print instructions retired, virtual time, host time and MIPS on stderr at the end.

@@ -14,7 +14,7 @@ use hvsim::image::ElfImage;
 use hvsim::image::LinuxImage;
 use hvsim::machine::{GuestImage, Outcome, RunSummary};
 use hvsim::machine_riscv::{
-    EXIT_ERROR, ExitSink, RunConfig, SharedConsole, build_machine, exit_status,
+    EXIT_ERROR, ExitSink, RunConfig, SharedConsole, TraceOut, build_machine_traced, exit_status,
 };
 use sim_core::trace::TraceSink;
 use vcpu::stage2::GStageMode;
@@ -119,11 +119,6 @@ fn detect_arch(bytes: &[u8], arg: Option<ArchArg>) -> anyhow::Result<Arch> {
 /// Runs the guest on the hypervisor Machine and returns the process exit status.
 pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     let shown = args.path.display().to_string();
-    if args.trace == Some(TraceKind::Insn) {
-        bail!(
-            "--trace insn is not built yet for the hypervisor Machine (the platform's run_guest has no traced mode); use --trace exits, or --bare"
-        );
-    }
     if args.stats {
         tracing::info!("--stats is implied: the hypervisor Machine always prints its summary");
     }
@@ -133,8 +128,14 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
         bail!("{shown}: the {arch} Machine is not built yet (riscv64 only)");
     }
     let mut sink = ExitSink::new();
-    if args.trace == Some(TraceKind::Exits) {
-        sink = sink.echo(Box::new(io::stderr()));
+    // --trace insn: instruction lines and exit lines share one buffered stderr writer,
+    // so they stay in execution order (docs/run.md).
+    let insn_out = (args.trace == Some(TraceKind::Insn))
+        .then(|| TraceOut::new(Box::new(BufWriter::new(io::stderr()))));
+    match (&insn_out, args.trace) {
+        (Some(out), _) => sink = sink.echo(Box::new(out.clone())),
+        (None, Some(TraceKind::Exits)) => sink = sink.echo(Box::new(io::stderr())),
+        (None, _) => {}
     }
     if let Some(p) = &args.vm.trace_out {
         let f = File::create(p).with_context(|| format!("{}: creating", p.display()))?;
@@ -156,11 +157,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<u8> {
     };
     let console = SharedConsole::with_echo(Box::new(io::stdout()));
     // Without a consumer the sink would only cost time on the exit path.
-    let wanted = args.trace == Some(TraceKind::Exits)
-        || args.vm.trace_out.is_some()
-        || args.vm.expect.is_some();
+    let wanted = args.trace.is_some() || args.vm.trace_out.is_some() || args.vm.expect.is_some();
     let sink: Option<Box<dyn TraceSink>> = if wanted { Some(Box::new(sink)) } else { None };
-    let mut m = build_machine(GuestImage::Auto(bytes), &cfg, &console, sink)
+    let mut m = build_machine_traced(GuestImage::Auto(bytes), &cfg, &console, sink, insn_out)
         .with_context(|| shown.clone())?;
     let start = Instant::now();
     let summary = m.run();

@@ -19,16 +19,18 @@
 
 mod console;
 mod hardware;
+mod insn_trace;
 mod session;
 
 use std::io::Write;
+use std::sync::Arc;
 
 use hw_models::riscv::firmware::sbi::{eid, hsm};
 use hw_models::riscv::platform::{MAX_HARTS, Platform, PlatformConfig, PlatformError, map};
 use sim_core::HostPhysAddr;
 use sim_core::clock::VirtualClock;
 use sim_core::mem::PhysMem;
-use vcpu::riscv::{GStageMode as VCpuGStage, HartState, RiscvVCpu, RiscvVCpuConfig};
+use vcpu::riscv::{GStageMode as VCpuGStage, HartState, RemoteFences, RiscvVCpu, RiscvVCpuConfig};
 use vcpu::stage2::GStageMode;
 use vcpu::{VCpu, VCpuError};
 
@@ -38,9 +40,11 @@ use crate::machine::{
 
 pub use console::{SHARED_CONSOLE_LIMIT, SharedConsole};
 pub use hardware::PlatformCpu;
+pub use insn_trace::TraceOut;
 pub use session::{
     Divergence, EXIT_ERROR, EXIT_GUEST_FAILURE, EXIT_INSN_LIMIT, EXIT_PASS, ExitSink, HVC_ECHO,
-    HVC_SUM, RunConfig, SessionError, build_machine, exit_status, expected_lines, hvsim_hypercall,
+    HVC_SUM, RunConfig, SessionError, build_machine, build_machine_traced, exit_status,
+    expected_lines, hvsim_hypercall,
 };
 
 /// Host-physical RAM the board has beyond the guest's: room for the G-stage tables
@@ -59,6 +63,9 @@ pub struct RiscvBackend {
     /// The hart's retired count when the current slice began.
     slice_start: u64,
     console: Option<SharedConsole>,
+    /// The VM's remote SBI fence requests, shared by all its vCPUs (created with the
+    /// first vCPU's config).
+    remote_fences: Option<Arc<RemoteFences>>,
 }
 
 impl std::fmt::Debug for RiscvBackend {
@@ -126,6 +133,7 @@ impl RiscvBackend {
             cpu,
             slice_start: 0,
             console: None,
+            remote_fences: None,
         })
     }
 
@@ -178,7 +186,17 @@ impl MachineBackend for RiscvBackend {
         (HostPhysAddr::new(map::RAM_BASE), mem.ram_size())
     }
 
+    /// Every vCPU of the VM gets the same [`RemoteFences`], so an SBI remote fence from
+    /// one reaches the others' harts (docs/sbi.md, "RFENCE").
     fn vcpu_config(&mut self, spec: &VCpuSpec) -> Result<RiscvVCpuConfig, VCpuError> {
+        let fences = match &self.remote_fences {
+            Some(f) if f.harts() == spec.count => f.clone(),
+            _ => {
+                let f = Arc::new(RemoteFences::new(spec.count));
+                self.remote_fences = Some(f.clone());
+                f
+            }
+        };
         Ok(RiscvVCpuConfig {
             hart_id: spec.id as u64,
             hart_count: spec.count as u64,
@@ -187,6 +205,7 @@ impl MachineBackend for RiscvBackend {
                 GStageMode::Sv39x4 => VCpuGStage::Sv39x4,
                 GStageMode::Sv48x4 => VCpuGStage::Sv48x4,
             },
+            remote_fences: Some(fences),
             ..RiscvVCpuConfig::default()
         })
     }

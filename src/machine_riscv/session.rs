@@ -8,7 +8,7 @@ use std::io::Write;
 use sim_core::trace::{TraceEvent, TraceKind, TraceSink};
 use vcpu::stage2::GStageMode;
 
-use super::{RiscvBackend, RiscvBackendError, SharedConsole};
+use super::{RiscvBackend, RiscvBackendError, SharedConsole, TraceOut};
 use crate::machine::{
     DEFAULT_RAM_SIZE, GuestImage, HypercallCall, Machine, MachineBuilder, MachineError, Reply,
 };
@@ -74,7 +74,23 @@ pub fn build_machine(
     console: &SharedConsole,
     sink: Option<Box<dyn TraceSink>>,
 ) -> Result<Machine<RiscvBackend>, SessionError> {
-    let backend = RiscvBackend::new(cfg.vcpus, cfg.ram)?.with_console(console.clone());
+    build_machine_traced(image, cfg, console, sink, None)
+}
+
+/// [`build_machine`] with every guest instruction traced into `insn` (`--trace insn`,
+/// docs/run.md); give the exit sink's echo a clone of the same [`TraceOut`] to keep the
+/// exit lines in order with the instructions.
+pub fn build_machine_traced(
+    image: GuestImage,
+    cfg: &RunConfig,
+    console: &SharedConsole,
+    sink: Option<Box<dyn TraceSink>>,
+    insn: Option<TraceOut>,
+) -> Result<Machine<RiscvBackend>, SessionError> {
+    let mut backend = RiscvBackend::new(cfg.vcpus, cfg.ram)?.with_console(console.clone());
+    if let Some(out) = insn {
+        backend = backend.with_insn_trace(out);
+    }
     let mut b = MachineBuilder::new(backend)
         .image(image)
         .vcpus(cfg.vcpus)

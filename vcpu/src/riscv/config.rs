@@ -1,6 +1,9 @@
 //! Creation-time configuration of a RISC-V vCPU.
 
+use alloc::sync::Arc;
+
 use super::bits::hgatp;
+use super::remote_fence::RemoteFences;
 
 /// The G-stage translation scheme written to hgatp.MODE.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -38,7 +41,7 @@ impl GStageMode {
 /// let c = RiscvVCpuConfig { hart_id: 1, hart_count: 2, ..Default::default() };
 /// assert!(c.validate().is_ok());
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct RiscvVCpuConfig {
     /// The guest hart id of this vCPU (a0 at entry, per the RISC-V Linux boot protocol).
     pub hart_id: u64,
@@ -57,6 +60,11 @@ pub struct RiscvVCpuConfig {
     pub marchid: Option<u64>,
     /// mimpid reported by SBI Base; `None` forwards the call to the firmware.
     pub mimpid: Option<u64>,
+    /// The VM's remote-fence requests, one structure shared by all its vCPUs (one slot per
+    /// hart, `hart_count` slots). SBI RFENCE marks the targeted siblings in it and each vCPU
+    /// fences its own hart before it enters the guest. `None`: only the calling hart is
+    /// fenced, which is enough for a single-vCPU VM only (docs/sbi.md, "RFENCE").
+    pub remote_fences: Option<Arc<RemoteFences>>,
 }
 
 impl Default for RiscvVCpuConfig {
@@ -70,6 +78,7 @@ impl Default for RiscvVCpuConfig {
             mvendorid: None,
             marchid: None,
             mimpid: None,
+            remote_fences: None,
         }
     }
 }
@@ -85,6 +94,13 @@ impl RiscvVCpuConfig {
         }
         if u64::from(self.vmid) > hgatp::VMID_MASK {
             return Err("vmid exceeds the 14-bit hgatp.VMID field");
+        }
+        if self
+            .remote_fences
+            .as_ref()
+            .is_some_and(|f| u64::try_from(f.harts()) != Ok(self.hart_count))
+        {
+            return Err("remote_fences must have one slot per hart (hart_count)");
         }
         Ok(())
     }

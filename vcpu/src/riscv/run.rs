@@ -28,6 +28,8 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
         if !self.bound {
             return Err(RiscvVCpuError::NotBound);
         }
+        // Remote SBI fences other vCPUs requested for this one (sbi/rfence.rs).
+        self.apply_remote_fences(hw);
         // An exit not completed by now is abandoned (its register keeps its old value).
         self.completion = Completion::None;
         if !self.pending_hvip.is_empty() {

@@ -72,6 +72,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
         regs.guest_regs.set_abi(GprIndex::A0, config.hart_id);
         regs.guest_regs.set_abi(GprIndex::A1, config.dtb_addr);
         regs.guest_regs.in_vs = true;
+        let harts = HartTable::new(config.hart_id);
         Ok(Self {
             regs,
             config,
@@ -81,7 +82,7 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
             pending_hvip: PendingHvip::default(),
             timer: GuestTimer::default(),
             completion: Completion::None,
-            harts: HartTable::new(config.hart_id),
+            harts,
             _hw: PhantomData,
         })
     }
@@ -144,6 +145,9 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
             });
         }
         hw.hfence_gvma(None, Some(u64::from(self.config.vmid)));
+        // HFENCE.GVMA need not flush VS-stage (guest-virtual) translations (priv spec,
+        // HFENCE.GVMA note): remote fence requests are performed here, under the new hgatp.
+        self.apply_remote_fences(hw);
 
         let vs = self.regs.vs_csrs;
         csr::write(hw, csr_num::VSSTATUS, vs.vsstatus)?;

@@ -432,6 +432,8 @@ impl RiscvHardware for FakeHart {
                 self.timer = Some(args[0]);
                 ok(0)
             }
+            // remote_fence_i: the firmware fences the physical harts.
+            (EID_RFENCE, 0) => ok(0),
             (EID_BASE, 4) => ok(0x489),
             (EID_BASE, 5) => ok(0x8000_0000_0000_0001),
             (EID_BASE, 6) => ok(0x42),

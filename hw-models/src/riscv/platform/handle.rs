@@ -271,7 +271,7 @@ impl RiscvHardware for HartHandle<'_> {
             let h = &mut p.harts[n];
             let before = h.retired();
             p.hw.bus.current = n;
-            let stop = h.run(&mut p.hw.bus, budget);
+            let stop = p.insn_trace.run(h, &mut p.hw.bus, n, budget);
             let retired = h.retired();
             p.hw.bus.sync(retired);
             p.hw.update_lines(&mut p.harts);

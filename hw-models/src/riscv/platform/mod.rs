@@ -27,6 +27,7 @@ mod board;
 mod bus;
 mod env;
 mod handle;
+mod insn_trace;
 pub mod map;
 
 use alloc::vec::Vec;
@@ -37,6 +38,7 @@ use sim_core::mem::{MemError, PhysMem};
 
 pub use bus::PlatformBus;
 pub use handle::HartHandle;
+pub use insn_trace::InsnHook;
 
 use crate::dev::{Clint, DevError, FinisherStatus, Uart16550};
 use crate::riscv::firmware::{Firmware, HsmState, SystemReset};
@@ -140,6 +142,7 @@ pub struct Platform {
     hw: BoardHw,
     fw: Firmware,
     slice: u64,
+    insn_trace: insn_trace::InsnTrace,
 }
 
 impl Platform {
@@ -179,6 +182,7 @@ impl Platform {
             hw: BoardHw::new(bus, cfg.harts),
             fw: Firmware::new(cfg.harts).with_sstc(cfg.sstc),
             slice: cfg.slice,
+            insn_trace: insn_trace::InsnTrace::default(),
         };
         let mut env = FwEnv {
             harts: &mut p.harts,
