@@ -31,7 +31,7 @@ fn run(p: &mut Platform) -> (GuestRunEnd, GuestGprs, u64, u64) {
     let mut cpu = p.hart_handle(0).unwrap();
     enter_at(&mut cpu, 0);
     let mut g = GuestGprs::default();
-    let end = cpu.run_guest(&mut g);
+    let end = cpu.run_guest_csrs(&mut g);
     let scause = cpu.csr_read(csr_num::SCAUSE).unwrap();
     let sepc = cpu.csr_read(csr_num::SEPC).unwrap();
     (end, g, scause, sepc)
