@@ -1,22 +1,17 @@
 //! `hvsim run --bare` as a user sees it: exit statuses, the instruction limit, `--trace insn`,
 //! `--stats`, and one-line errors for unusable input.
 
+mod cli_support;
+use cli_support::hvsim;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const BARE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/riscv64/bare");
 const AARCH64_TINY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/aarch64/tiny.elf");
 
 fn fixture(name: &str) -> String {
     format!("{BARE}/{name}.elf")
-}
-
-fn hvsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hvsim"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("spawn hvsim")
 }
 
 fn stderr(o: &Output) -> String {

@@ -1,6 +1,9 @@
 //! End-to-end tests of the `hvsim` binary: the committed fixtures, malformed inputs made here,
 //! and bad arguments. Expected addresses come from fixtures/<arch>/link.ld and tiny.S.
 
+mod cli_support;
+use cli_support::hvsim;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -13,14 +16,6 @@ const EI_CLASS: usize = 4;
 const EI_DATA: usize = 5;
 const E_PHOFF: usize = 32;
 const P_OFFSET: usize = 8;
-
-fn hvsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hvsim"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("spawn hvsim")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

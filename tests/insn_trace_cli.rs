@@ -2,23 +2,8 @@
 //! instruction in the `--bare --trace insn` line format, interleaved in execution order
 //! with the exit lines; the digest and the exit trace are those of an untraced run.
 
-use std::process::{Command, Output};
-
-fn fixture(name: &str) -> String {
-    format!("{}/fixtures/riscv64/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn hvsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hvsim"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("hvsim runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+mod cli_support;
+use cli_support::{fixture, hvsim, text};
 
 /// The value after `key` on the summary line that has it.
 fn summary<'a>(stderr: &'a str, key: &str) -> &'a str {

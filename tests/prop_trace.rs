@@ -1,8 +1,10 @@
 //! Trace helpers (`hvsim::testkit::trace`), and `hvsim diff` (riscv-slice's command) on
 //! the same files.
 
+mod cli_support;
+use cli_support::hvsim;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use hvsim::testkit::trace::{DiffOptions, first_divergence, jsonl_lines};
 use proptest::prelude::*;
@@ -36,14 +38,6 @@ proptest! {
         let want = format!("line {}", i + 1);
         prop_assert!(d.to_string().contains(&want), "{}", d);
     }
-}
-
-fn hvsim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_hvsim"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("spawn hvsim")
 }
 
 fn tmp(name: &str) -> PathBuf {

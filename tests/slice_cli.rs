@@ -1,24 +1,10 @@
 //! `hvsim run` on the hypervisor Machine as a user sees it: console on stdout, summary on
 //! stderr, exit statuses (docs/run.md), `--expect`, `--trace exits`, `--trace-out`.
 
+mod cli_support;
+use cli_support::{fixture, hvsim, text};
+
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn fixture(name: &str) -> String {
-    format!("{}/fixtures/riscv64/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn hvsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hvsim"))
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("hvsim runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 #[test]
 fn hello_prints_its_console_and_passes() {
