@@ -74,12 +74,14 @@ pub struct GuestContext {
 /// How a `run_guest` call ended.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum GuestRunEnd {
-    /// A trap was taken into HS-mode. sepc, scause, stval, htval, htinst and hstatus
-    /// describe it, exactly as on silicon.
+    /// A trap was taken into HS-mode. The context's sepc, sstatus, hstatus and `trap`
+    /// (scause, stval, htval, htinst) describe it, exactly as on silicon; the hypervisor's
+    /// sstatus and hstatus are back.
     Trap,
     /// The model's slice budget ran out with the guest still running (sim only; on real
     /// hardware the hypervisor's own timer interrupt plays this role and arrives as a `Trap`).
-    /// The guest's pc is in sepc; no trap CSR other than sepc was changed.
+    /// The guest's pc is in the context's sepc; the context's `trap` and the hart's
+    /// scause, stval, htval and htinst are unchanged.
     SliceEnd,
 }
 
