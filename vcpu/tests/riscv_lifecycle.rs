@@ -319,3 +319,23 @@ fn bad_vectors_and_registers_are_rejected() {
     v.set_gpr(31, 5).unwrap();
     assert_eq!(v.gpr(31), 5);
 }
+
+/// A preemption (`run_guest` slice end, sim only) can find the guest in another mode than
+/// its last trap: a VS kernel that SRET'd to VU is preempted in VU. The next entry must
+/// resume it in that mode (sstatus.SPP = 0, hstatus.SPVP = 0, norm:sret_v1), and back in VS
+/// after a preemption in VS.
+#[test]
+fn a_preemption_resumes_the_guest_in_the_mode_it_was_preempted_in() {
+    let (mut v, mut hw) = bound_vcpu();
+    hw.script.push_back(Step::PreemptedIn { vu: true });
+    assert_eq!(v.run(&mut hw).unwrap(), ExitReason::Preempted);
+    hw.script.push_back(Step::PreemptedIn { vu: false });
+    assert_eq!(v.run(&mut hw).unwrap(), ExitReason::Preempted);
+    hw.script.push_back(Step::SliceEnd);
+    v.run(&mut hw).unwrap();
+    let e = &hw.entries;
+    assert_eq!(e[1].sstatus & SSTATUS_SPP, 0, "resumed in VU");
+    assert_eq!(e[1].hstatus & HSTATUS_SPVP, 0);
+    assert_ne!(e[2].sstatus & SSTATUS_SPP, 0, "resumed in VS");
+    assert_ne!(e[2].hstatus & HSTATUS_SPVP, 0);
+}

@@ -54,12 +54,15 @@ impl<H: RiscvHardware> RiscvVCpu<H> {
 
         let end = hw.run_guest(ctx);
         ctx.gprs.x[0] = 0;
+        // Both ends leave sstatus.SPP naming the mode the guest was in: a trap writes it
+        // (norm:H_trap_hs_csrwrites), and so does a preemption (sim only), which the guest
+        // may meet in another mode than its last trap (a VS kernel that SRET'd to VU).
+        g.in_vs = ctx.sstatus & sstatus::SPP != 0;
         match end {
             GuestRunEnd::SliceEnd => Ok(ExitReason::Preempted),
             GuestRunEnd::Trap => {
                 let trap = ctx.trap;
                 let guest_spvp = ctx.hstatus & hstatus::SPVP;
-                g.in_vs = ctx.sstatus & sstatus::SPP != 0;
                 self.regs.trap_csrs = trap;
                 // HLV/HLVX in the handlers act with hstatus.SPVP (norm:hstatus_spvp_op),
                 // which must name the guest's privilege. `bind` left it at VS; only an exit

@@ -101,6 +101,11 @@ impl Trap {
 pub enum Step {
     Trap(Trap),
     SliceEnd,
+    /// A slice end (preemption) with the guest in VU (`true`) or VS (`false`): the state a
+    /// trap would save, minus the trap CSRs (`GuestRunEnd::SliceEnd`).
+    PreemptedIn {
+        vu: bool,
+    },
 }
 
 /// The state the hart saw when the vCPU entered the guest.
@@ -376,6 +381,19 @@ impl RiscvHardware for FakeHart {
         });
         match self.script.pop_front() {
             None | Some(Step::SliceEnd) => GuestRunEnd::SliceEnd,
+            Some(Step::PreemptedIn { vu }) => {
+                ctx.sstatus = if vu {
+                    ctx.sstatus & !SSTATUS_SPP
+                } else {
+                    ctx.sstatus | SSTATUS_SPP
+                };
+                ctx.hstatus = if vu {
+                    ctx.hstatus & !HSTATUS_SPVP
+                } else {
+                    ctx.hstatus | HSTATUS_SPVP
+                };
+                GuestRunEnd::SliceEnd
+            }
             Some(Step::Trap(t)) => {
                 for (r, v) in &t.gprs {
                     ctx.gprs.x[*r] = *v;
