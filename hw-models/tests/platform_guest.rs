@@ -430,3 +430,35 @@ fn world_switch_swaps_guest_csrs_and_restores_the_hypervisors() {
     );
     assert_eq!((ctx.gprs.x[5], ctx.gprs.x[17]), (0x55, 0x10));
 }
+
+/// The fetch page a trap parks (docs/riscv-hart.md) is a cached translation of the guest's
+/// code page: after the hypervisor re-points that page and fences it with HFENCE.GVMA, the
+/// return into the guest must fetch through the new translation (priv "HFENCE.GVMA"), and
+/// without any change it keeps running the same code.
+#[test]
+fn a_fenced_code_remap_is_seen_by_the_return_into_the_guest() {
+    let mut p = board(1, 10_000);
+    // Guest page 0 (host page 0): li a0, 1 ; ecall. Host page 1: li a0, 2 ; ecall.
+    load(&mut p, 0, |a| {
+        a.li(Reg::A0, 1).put(encode::ecall());
+    });
+    let mut other = hw_models::riscv::isa::encode::Assembler::new(GPA_BASE);
+    other.li(Reg::A0, 2).put(encode::ecall());
+    p.write_mem(HPA_BASE + 4096, &other.finish().unwrap())
+        .unwrap();
+    let mut cpu = p.hart_handle(0).unwrap();
+    enter_at(&mut cpu, 0);
+    let mut g = GuestGprs::default();
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::Trap);
+    assert_eq!(g.x[10], 1);
+    // Unchanged mapping: the same code again.
+    cpu.csr_write(csr_num::SEPC, GPA_BASE).unwrap();
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::Trap);
+    assert_eq!(g.x[10], 1);
+    // Re-point guest page 0 at host page 1 and fence: the next entry runs the new code.
+    map_guest_page(cpu.platform(), 0, HPA_BASE + 4096);
+    cpu.hfence_gvma(None, Some(VMID));
+    cpu.csr_write(csr_num::SEPC, GPA_BASE).unwrap();
+    assert_eq!(cpu.run_guest_csrs(&mut g), GuestRunEnd::Trap);
+    assert_eq!(g.x[10], 2);
+}
