@@ -36,6 +36,7 @@ mod event;
 mod json;
 mod sink;
 mod text;
+mod visit;
 
 pub use digest::{Digest, DigestValue};
 pub use event::{
@@ -44,3 +45,4 @@ pub use event::{
 };
 pub use json::{TraceParseError, parse_json_line};
 pub use sink::{AsAny, DiscardSink, JsonLinesSink, MemorySink, TextSink, TraceSink, Tracer};
+pub use visit::{FieldSink, VisitFields};

@@ -201,8 +201,7 @@ impl<B: MachineBackend> Machine<B> {
         let exit = result.map_err(|err| RunError::VCpu { vcpu: id, err })?;
 
         let cpu = u32::try_from(id).unwrap_or(u32::MAX);
-        let tracer = &mut self.tracer;
-        exit.with_trace_event(self.clock.ticks(), cpu, |ev| tracer.record(ev));
+        self.tracer.record_visit(self.clock.ticks(), cpu, &exit);
         self.exits.add(&exit);
 
         match self.handle(id, exit)? {

@@ -313,8 +313,8 @@ impl<B: MachineBackend> TestMachine<B> {
         let retired = self.backend.end_slice(p).min(self.slice);
         self.clock.retire(retired);
         let exit = r?;
-        let tracer = &mut self.tracer;
-        exit.with_trace_event(self.clock.ticks(), cur as u32, |ev| tracer.record(ev));
+        self.tracer
+            .record_visit(self.clock.ticks(), cur as u32, &exit);
         Ok(exit)
     }
 

@@ -4,7 +4,7 @@
 //! reasons in traces") and sim-core's text form (U64 as `0x` hex, I64 decimal).
 
 use proptest::prelude::*;
-use sim_core::trace::parse_json_line;
+use sim_core::trace::{MemorySink, TraceKind, Tracer, parse_json_line};
 use sim_core::{AccessWidth, GuestPhysAddr};
 use vcpu::{
     AccessFlags, ExitReason, MAX_EXIT_FIELDS, SHUTDOWN_REASON_SYSTEM_FAILURE, ShutdownKind,
@@ -245,6 +245,29 @@ proptest! {
         });
         let back = parse_json_line(&json).unwrap();
         prop_assert_eq!(back, owned);
+    }
+
+    /// Rule: the digest does not depend on how an exit reaches it (docs/sim-core.md,
+    /// "Digest"): the fast path (`Tracer::record_visit`, no `TraceEvent` built) absorbs
+    /// exactly what recording the exit's `TraceEvent` does, with or without a sink, for
+    /// every variant and any values, in any sequence.
+    #[test]
+    fn the_digest_fast_path_equals_the_event_path(
+        exits in prop::collection::vec((exit_reason(), any::<u64>(), any::<u32>()), 1..8),
+    ) {
+        let mut by_event = Tracer::new();
+        let mut fast = Tracer::new();
+        let mut with_sink = Tracer::with_sink(Box::new(MemorySink::new()));
+        for (exit, t, cpu) in &exits {
+            exit.with_trace_event(*t, *cpu, |ev| by_event.record(ev));
+            fast.record_visit(*t, *cpu, exit);
+            with_sink.record_visit(*t, *cpu, exit);
+        }
+        prop_assert_eq!(fast.digest(), by_event.digest());
+        prop_assert_eq!(with_sink.digest(), by_event.digest());
+        prop_assert_eq!(fast.count(TraceKind::Exit), exits.len() as u64);
+        let seen = with_sink.sink_ref::<MemorySink>().unwrap().events().len();
+        prop_assert_eq!(seen, exits.len());
     }
 
     /// Rule: data and addresses are never truncated in a record (U64 carries all 64 bits).

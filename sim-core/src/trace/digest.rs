@@ -34,6 +34,7 @@ use core::fmt;
 use super::event::{
     EventView, FieldValue, OwnedTraceEvent, TraceEvent, TraceKind, fmix64, name_key_rt,
 };
+use super::visit::{CountFields, FieldSink, VisitFields};
 
 /// Lane A multiplier: 2^64 / golden ratio (odd).
 const K1: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -114,20 +115,25 @@ impl Lanes {
     }
 
     #[inline(always)]
+    fn value(&mut self, key: u64, value: FieldValue<'_>) {
+        let key = key & !TAG_MASK;
+        match value {
+            FieldValue::U64(v) => self.pair(key | TAG_U64, v),
+            FieldValue::I64(v) => self.pair(key | TAG_I64, v as u64),
+            FieldValue::Bool(v) => self.pair(key | TAG_BOOL, u64::from(v)),
+            FieldValue::Str(s) => {
+                self.pair(key | TAG_STR, s.len() as u64);
+                self.string_bytes(s);
+            }
+        }
+    }
+
+    #[inline(always)]
     fn event<E: EventView>(&mut self, code: u64, ev: &E) {
         self.pair(code | (u64::from(ev.cpu()) << CPU_SHIFT), ev.vtime());
         self.pair(name_key_rt(ev.name()), ev.field_count() as u64);
         for (key, value) in ev.keyed_fields() {
-            let key = key & !TAG_MASK;
-            match value {
-                FieldValue::U64(v) => self.pair(key | TAG_U64, v),
-                FieldValue::I64(v) => self.pair(key | TAG_I64, v as u64),
-                FieldValue::Bool(v) => self.pair(key | TAG_BOOL, u64::from(v)),
-                FieldValue::Str(s) => {
-                    self.pair(key | TAG_STR, s.len() as u64);
-                    self.string_bytes(s);
-                }
-            }
+            self.value(key, value);
         }
     }
 }
@@ -145,6 +151,13 @@ impl Lanes {
 /// assert_eq!(a.value(), b.value());
 /// assert_eq!(a.value().to_string().len(), 32);
 /// ```
+impl FieldSink<'_> for Lanes {
+    #[inline(always)]
+    fn field(&mut self, _: &'static str, key: u64, value: FieldValue<'_>) {
+        self.value(key, value);
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Digest {
     lanes: Lanes,
@@ -179,6 +192,25 @@ impl Digest {
     /// Absorbs an owned event if it is a Trap or Exit event (e.g. one parsed back from JSON).
     pub fn record_owned(&mut self, ev: &OwnedTraceEvent) {
         self.absorb_event(ev);
+    }
+
+    /// Absorbs a record through its field visitor: the same words, so the same value, as
+    /// [`Digest::record`] of the equivalent [`TraceEvent`], without building one (the
+    /// exit path's case, see [`VisitFields`]).
+    #[inline]
+    pub fn record_visit<R: VisitFields>(&mut self, vtime: u64, cpu: u32, rec: &R) {
+        let Some(code) = kind_code(rec.record_kind()) else {
+            return;
+        };
+        self.events = self.events.wrapping_add(1);
+        let mut count = CountFields(0);
+        rec.visit_fields(&mut count);
+        let (_, name_key) = rec.record_name();
+        let mut lanes = self.lanes;
+        lanes.pair(code | (u64::from(cpu) << CPU_SHIFT), vtime);
+        lanes.pair(name_key, count.0 as u64);
+        rec.visit_fields(&mut lanes);
+        self.lanes = lanes;
     }
 
     /// Events absorbed so far.

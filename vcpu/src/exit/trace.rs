@@ -8,22 +8,58 @@
 //! numbers are `U64` (hex in the text form, never truncated); kinds are text.
 
 use sim_core::AccessWidth;
-use sim_core::trace::{Field, TraceEvent, TraceKind};
+use sim_core::trace::{Field, FieldSink, FieldValue, TraceEvent, TraceKind, VisitFields, name_key};
 
 use super::ExitReason;
 
 /// The most fields any exit reason has (a hypercall: `nr` and `a0`..`a5`).
 pub const MAX_EXIT_FIELDS: usize = 7;
 
-const fn width_field(name: &'static str, w: AccessWidth) -> Field<'static> {
-    // Sizes are 1..=8, so the conversion is exact.
-    Field::i64(name, w.size() as i64)
+/// Passes one field to a sink with its name's digest key computed at compile time.
+macro_rules! put {
+    ($s:expr, $name:literal, $value:expr) => {
+        $s.field($name, const { name_key($name) }, $value)
+    };
 }
 
-fn reg_field(name: &'static str, reg: usize) -> Field<'static> {
-    // Register indexes come from the architecture (< 32); saturate rather than wrap if an
-    // implementation ever reports something absurd.
-    Field::i64(name, i64::try_from(reg).unwrap_or(i64::MAX))
+/// Widths are byte counts (1..=8), so the conversion is exact.
+const fn width_value(w: AccessWidth) -> FieldValue<'static> {
+    FieldValue::I64(w.size() as i64)
+}
+
+/// Register indexes come from the architecture (< 32); saturate rather than wrap if an
+/// implementation ever reports something absurd.
+fn reg_value(reg: usize) -> FieldValue<'static> {
+    FieldValue::I64(i64::try_from(reg).unwrap_or(i64::MAX))
+}
+
+/// [`ExitReason::with_fields`]'s stack array.
+struct StackFields {
+    fields: [Field<'static>; MAX_EXIT_FIELDS],
+    len: usize,
+}
+
+impl StackFields {
+    const fn new() -> Self {
+        Self {
+            fields: [Field::u64("", 0); MAX_EXIT_FIELDS],
+            len: 0,
+        }
+    }
+
+    fn fields(&self) -> &[Field<'static>] {
+        self.fields.get(..self.len).unwrap_or(&[])
+    }
+}
+
+impl FieldSink<'static> for StackFields {
+    fn field(&mut self, name: &'static str, _: u64, value: FieldValue<'static>) {
+        // No variant has more than MAX_EXIT_FIELDS fields (exit_fields.rs checks it).
+        if let Some(f) = self.fields.get_mut(self.len) {
+            *f = Field::new(name, value);
+            self.len += 1;
+        }
+    }
 }
 
 impl ExitReason {
@@ -74,89 +110,130 @@ impl ExitReason {
     /// assert_eq!(access, FieldValue::Str("--x"));
     /// ```
     pub fn with_fields<R>(&self, f: impl FnOnce(&[Field<'static>]) -> R) -> R {
+        let mut c = StackFields::new();
+        self.visit(&mut c);
+        f(c.fields())
+    }
+
+    /// The one list of each variant's fields, in order, with their digest keys computed at
+    /// compile time: [`ExitReason::with_fields`] and the digest's fast path
+    /// ([`VisitFields`]) both come from here.
+    #[inline(always)]
+    fn visit<'a, S: FieldSink<'a>>(&self, s: &mut S) {
+        use FieldValue::{Bool, Str, U64};
         match *self {
-            Self::Hypercall { nr, args } => f(&[
-                Field::u64("nr", nr),
-                Field::u64("a0", args[0]),
-                Field::u64("a1", args[1]),
-                Field::u64("a2", args[2]),
-                Field::u64("a3", args[3]),
-                Field::u64("a4", args[4]),
-                Field::u64("a5", args[5]),
-            ]),
+            Self::Hypercall { nr, args } => {
+                put!(s, "nr", U64(nr));
+                put!(s, "a0", U64(args[0]));
+                put!(s, "a1", U64(args[1]));
+                put!(s, "a2", U64(args[2]));
+                put!(s, "a3", U64(args[3]));
+                put!(s, "a4", U64(args[4]));
+                put!(s, "a5", U64(args[5]));
+            }
             Self::MmioRead {
                 addr,
                 width,
                 reg,
                 reg_width,
                 signed_ext,
-            } => f(&[
-                Field::u64("addr", addr.as_u64()),
-                width_field("width", width),
-                reg_field("reg", reg),
-                width_field("reg_width", reg_width),
-                Field::bool("signed_ext", signed_ext),
-            ]),
-            Self::MmioWrite { addr, width, data } => f(&[
-                Field::u64("addr", addr.as_u64()),
-                width_field("width", width),
-                Field::u64("data", data),
-            ]),
-            Self::SysRegRead { addr, reg } => {
-                f(&[Field::u64("addr", addr.as_u64()), reg_field("reg", reg)])
+            } => {
+                put!(s, "addr", U64(addr.as_u64()));
+                put!(s, "width", width_value(width));
+                put!(s, "reg", reg_value(reg));
+                put!(s, "reg_width", width_value(reg_width));
+                put!(s, "signed_ext", Bool(signed_ext));
             }
-            Self::SysRegWrite { addr, value } => f(&[
-                Field::u64("addr", addr.as_u64()),
-                Field::u64("value", value),
-            ]),
-            Self::IoRead { port, width } => f(&[
-                Field::u64("port", u64::from(port)),
-                width_field("width", width),
-            ]),
-            Self::IoWrite { port, width, data } => f(&[
-                Field::u64("port", u64::from(port)),
-                width_field("width", width),
-                Field::u64("data", data),
-            ]),
-            Self::ExternalInterrupt { vector } => f(&[Field::u64("vector", vector)]),
-            Self::NestedPageFault { addr, access_flags } => f(&[
-                Field::u64("addr", addr.as_u64()),
-                Field::str("access", access_flags.as_str()),
-            ]),
+            Self::MmioWrite { addr, width, data } => {
+                put!(s, "addr", U64(addr.as_u64()));
+                put!(s, "width", width_value(width));
+                put!(s, "data", U64(data));
+            }
+            Self::SysRegRead { addr, reg } => {
+                put!(s, "addr", U64(addr.as_u64()));
+                put!(s, "reg", reg_value(reg));
+            }
+            Self::SysRegWrite { addr, value } => {
+                put!(s, "addr", U64(addr.as_u64()));
+                put!(s, "value", U64(value));
+            }
+            Self::IoRead { port, width } => {
+                put!(s, "port", U64(u64::from(port)));
+                put!(s, "width", width_value(width));
+            }
+            Self::IoWrite { port, width, data } => {
+                put!(s, "port", U64(u64::from(port)));
+                put!(s, "width", width_value(width));
+                put!(s, "data", U64(data));
+            }
+            Self::ExternalInterrupt { vector } => put!(s, "vector", U64(vector)),
+            Self::NestedPageFault { addr, access_flags } => {
+                put!(s, "addr", U64(addr.as_u64()));
+                put!(s, "access", Str(access_flags.as_str()));
+            }
             Self::CpuUp {
                 target_cpu,
                 entry_point,
                 arg,
-            } => f(&[
-                Field::u64("target_cpu", target_cpu),
-                Field::u64("entry_point", entry_point.as_u64()),
-                Field::u64("arg", arg),
-            ]),
-            Self::CpuDown { state } => f(&[Field::u64("state", state)]),
-            Self::SystemDown { kind, reason } => f(&[
-                Field::str("kind", kind.name()),
-                Field::u64("reason", u64::from(reason)),
-            ]),
+            } => {
+                put!(s, "target_cpu", U64(target_cpu));
+                put!(s, "entry_point", U64(entry_point.as_u64()));
+                put!(s, "arg", U64(arg));
+            }
+            Self::CpuDown { state } => put!(s, "state", U64(state)),
+            Self::SystemDown { kind, reason } => {
+                put!(s, "kind", Str(kind.name()));
+                put!(s, "reason", U64(u64::from(reason)));
+            }
             Self::FailEntry {
                 hardware_entry_failure_reason,
-            } => f(&[Field::u64(
+            } => put!(
+                s,
                 "hardware_entry_failure_reason",
-                hardware_entry_failure_reason,
-            )]),
+                U64(hardware_entry_failure_reason)
+            ),
             Self::SendIpi {
                 target_cpu,
                 target_cpu_aux,
                 send_to_all,
                 send_to_self,
                 vector,
-            } => f(&[
-                Field::u64("target_cpu", target_cpu),
-                Field::u64("target_cpu_aux", target_cpu_aux),
-                Field::bool("send_to_all", send_to_all),
-                Field::bool("send_to_self", send_to_self),
-                Field::u64("vector", vector),
-            ]),
-            Self::Halt | Self::Nothing | Self::Preempted => f(&[]),
+            } => {
+                put!(s, "target_cpu", U64(target_cpu));
+                put!(s, "target_cpu_aux", U64(target_cpu_aux));
+                put!(s, "send_to_all", Bool(send_to_all));
+                put!(s, "send_to_self", Bool(send_to_self));
+                put!(s, "vector", U64(vector));
+            }
+            Self::Halt | Self::Nothing | Self::Preempted => {}
+        }
+    }
+
+    /// The record name's digest key, computed at compile time per variant.
+    const fn name_key(&self) -> u64 {
+        macro_rules! k {
+            ($n:literal) => {
+                const { name_key($n) }
+            };
+        }
+        match self {
+            Self::Hypercall { .. } => k!("Hypercall"),
+            Self::MmioRead { .. } => k!("MmioRead"),
+            Self::MmioWrite { .. } => k!("MmioWrite"),
+            Self::SysRegRead { .. } => k!("SysRegRead"),
+            Self::SysRegWrite { .. } => k!("SysRegWrite"),
+            Self::IoRead { .. } => k!("IoRead"),
+            Self::IoWrite { .. } => k!("IoWrite"),
+            Self::ExternalInterrupt { .. } => k!("ExternalInterrupt"),
+            Self::NestedPageFault { .. } => k!("NestedPageFault"),
+            Self::Halt => k!("Halt"),
+            Self::CpuUp { .. } => k!("CpuUp"),
+            Self::CpuDown { .. } => k!("CpuDown"),
+            Self::SystemDown { .. } => k!("SystemDown"),
+            Self::Nothing => k!("Nothing"),
+            Self::Preempted => k!("Preempted"),
+            Self::FailEntry { .. } => k!("FailEntry"),
+            Self::SendIpi { .. } => k!("SendIpi"),
         }
     }
 
@@ -187,5 +264,24 @@ impl ExitReason {
     ) -> R {
         let name = self.name();
         self.with_fields(|fields| f(&TraceEvent::new(vtime, cpu, TraceKind::Exit, name, fields)))
+    }
+}
+
+/// The digest's fast path: the Machine records every exit through this, without building a
+/// [`TraceEvent`] when no sink listens (vcpu/tests/exit_fields.rs checks that both paths
+/// give the same digest for every variant).
+impl VisitFields for ExitReason {
+    fn record_kind(&self) -> TraceKind {
+        TraceKind::Exit
+    }
+
+    #[inline]
+    fn record_name(&self) -> (&'static str, u64) {
+        (self.name(), self.name_key())
+    }
+
+    #[inline]
+    fn visit_fields<'a, S: FieldSink<'a>>(&'a self, sink: &mut S) {
+        self.visit(sink);
     }
 }
