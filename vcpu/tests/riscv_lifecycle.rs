@@ -339,3 +339,41 @@ fn a_preemption_resumes_the_guest_in_the_mode_it_was_preempted_in() {
     assert_ne!(e[2].sstatus & SSTATUS_SPP, 0, "resumed in VS");
     assert_ne!(e[2].hstatus & HSTATUS_SPVP, 0);
 }
+
+/// The world switch enters the guest with exactly: the hypervisor's own sstatus as `bind`
+/// read it, with SPP naming the guest's mode (its MXR also governs the G-stage,
+/// norm:sstatus_mxr_vm), and the hstatus `setup` chose (SPV, SPVP per mode, VSXL = 64,
+/// VTW) with no other bit (VTSR, VTVM, HU... would change what the guest traps on,
+/// hypervisor "Hypervisor Status Register").
+#[test]
+fn entry_status_registers_are_the_hypervisors_and_the_setup_values_exactly() {
+    const SSTATUS_SUM: u64 = 1 << 18;
+    const SSTATUS_MXR: u64 = 1 << 19;
+    const HSTATUS_VSXL_64: u64 = 2 << 32;
+    let mut hw = FakeHart::new();
+    let hyp_sstatus = SSTATUS_SUM | SSTATUS_MXR | SSTATUS_SIE;
+    hw.set_csr(csr::SSTATUS, hyp_sstatus);
+    let mut v = RiscvVCpu::new(config()).unwrap();
+    v.setup().unwrap();
+    v.set_entry(sim_core::GuestPhysAddr::new(ENTRY));
+    v.set_ept_root(HostPhysAddr::new(ROOT)).unwrap();
+    v.bind(&mut hw).unwrap();
+    run_one(&mut v, &mut hw, Trap::interrupt(9));
+    let mut vu = Trap::interrupt(9);
+    vu.from_vu = true;
+    run_one(&mut v, &mut hw, vu);
+    hw.script.push_back(Step::SliceEnd);
+    v.run(&mut hw).unwrap();
+    let guest_hstatus = HSTATUS_SPV | HSTATUS_VSXL_64 | HSTATUS_VTW;
+    let e = &hw.entries;
+    assert_eq!(e[0].sstatus, hyp_sstatus | SSTATUS_SPP, "VS entry");
+    assert_eq!(e[0].hstatus, guest_hstatus | HSTATUS_SPVP);
+    assert_eq!(
+        e[1].sstatus,
+        hyp_sstatus | SSTATUS_SPP,
+        "after an exit from VS"
+    );
+    assert_eq!(e[1].hstatus, guest_hstatus | HSTATUS_SPVP);
+    assert_eq!(e[2].sstatus, hyp_sstatus, "VU entry after an exit from VU");
+    assert_eq!(e[2].hstatus, guest_hstatus);
+}

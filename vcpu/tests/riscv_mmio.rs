@@ -491,8 +491,8 @@ proptest! {
 
 /// HLVX acts with hstatus.SPVP (norm:hstatus_spvp_op), which must name the privilege the
 /// trapping access was made with: the fetch that decodes an MMIO access from VU runs with
-/// SPVP = 0, one from VS with SPVP = 1, and the hypervisor's hstatus is back as it was once
-/// the exit is handled.
+/// SPVP = 0, one from VS with SPVP = 1, every other hstatus bit is the hypervisor's, and the
+/// hypervisor's hstatus is back as it was once the exit is handled.
 #[test]
 fn the_decode_fetch_uses_the_guest_privilege_and_hstatus_is_restored() {
     for from_vu in [false, true] {
@@ -503,7 +503,12 @@ fn the_decode_fetch_uses_the_guest_privilege_and_hstatus_is_restored() {
         t.from_vu = from_vu;
         let exit = run_one(&mut v, &mut hw, t);
         assert_eq!(exit, read_exit(AccessWidth::Qword, 5, false));
-        assert_eq!(hw.hlvx_spvp, vec![!from_vu, !from_vu], "from VU: {from_vu}");
+        let want = if from_vu {
+            hyp_hstatus & !HSTATUS_SPVP
+        } else {
+            hyp_hstatus | HSTATUS_SPVP
+        };
+        assert_eq!(hw.hlvx_hstatus, vec![want, want], "from VU: {from_vu}");
         assert_eq!(hw.csr(csr::HSTATUS), hyp_hstatus);
     }
 }

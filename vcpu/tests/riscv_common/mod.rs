@@ -147,8 +147,8 @@ pub struct FakeHart {
     pub console_capacity: Option<usize>,
     pub timer: Option<u64>,
     pub hlvx_calls: Vec<(u64, AccessWidth)>,
-    /// hstatus.SPVP at each HLVX (the privilege the fetch acts with).
-    pub hlvx_spvp: Vec<bool>,
+    /// hstatus at each HLVX (SPVP: the privilege the fetch acts with).
+    pub hlvx_hstatus: Vec<u64>,
 }
 
 impl Default for FakeHart {
@@ -207,7 +207,7 @@ impl FakeHart {
             console_capacity: None,
             timer: None,
             hlvx_calls: Vec::new(),
-            hlvx_spvp: Vec::new(),
+            hlvx_hstatus: Vec::new(),
         }
     }
 
@@ -340,8 +340,7 @@ impl RiscvHardware for FakeHart {
     }
     fn hlvx(&mut self, addr: u64, width: AccessWidth) -> Result<u64, HwTrap> {
         self.hlvx_calls.push((addr, width));
-        self.hlvx_spvp
-            .push(self.csr(csr::HSTATUS) & HSTATUS_SPVP != 0);
+        self.hlvx_hstatus.push(self.csr(csr::HSTATUS));
         self.mem_load(addr, width.size())
     }
     fn hsv(&mut self, addr: u64, width: AccessWidth, value: u64) -> Result<(), HwTrap> {
