@@ -349,3 +349,34 @@ fn debugger_writes_do_not_shift_counters() {
     assert_eq!(h.retired(), 2);
     assert_eq!(h.pc(), BASE);
 }
+
+proptest! {
+    /// The board's per-access M-interrupt check (`m_soft_or_timer_irq_ready`) reads only the
+    /// interrupt lines; it must agree with the architectural mip & mie for MTI and MSI
+    /// (priv "Machine Interrupt Registers": MTIP/MSIP are read-only in mip, driven by the
+    /// timer and the software-interrupt device) whatever software wrote to mip, sip, mie,
+    /// hvip and menvcfg and whatever the lines are.
+    #[test]
+    fn m_interrupt_check_agrees_with_mip(
+        lines in prop::array::uniform4(any::<bool>()),
+        writes in prop::collection::vec((0usize..6, any::<u64>()), 0..8),
+        time in any::<u64>(),
+    ) {
+        use crate::riscv::hart::{CsrAccess, IrqLine};
+        let mut h = Hart::new(HartConfig::default());
+        for (line, level) in [IrqLine::Msip, IrqLine::Mtip, IrqLine::Meip, IrqLine::Seip]
+            .into_iter()
+            .zip(lines)
+        {
+            h.set_irq_line(line, level);
+        }
+        let csrs = [n::MIP, n::MIE, n::SIP, n::HVIP, n::MENVCFG, n::STIMECMP];
+        for (i, v) in writes {
+            let _ = h.csr_access(Mode::M, csrs[i], CsrAccess::Write(v));
+        }
+        h.set_time(time);
+        const MASK: u64 = (1 << 7) | (1 << 3);
+        let c = &h.st.csr;
+        prop_assert_eq!(h.m_soft_or_timer_irq_ready(), c.mip() & c.mie & MASK != 0);
+    }
+}
