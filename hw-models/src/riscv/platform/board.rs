@@ -89,18 +89,26 @@ impl BoardHw {
 
     /// Drops the events that are due and brings every hart's MTIP/MSIP lines and `time` up
     /// to date with the CLINT at the current time.
+    /// Nothing can have changed while neither the time nor the CLINT did: no event became
+    /// due (events are scheduled only by CLINT changes), and the lines and `time` are what
+    /// the last call set. That check is inline; the work is not.
+    #[inline]
     pub fn update_lines(&mut self, harts: &mut [Hart]) {
+        let key = Some((self.now(), self.bus.clint.generation()));
+        if key != self.lines_at {
+            self.lines_at = key;
+            self.update_lines_now(harts);
+        }
+    }
+
+    #[inline(never)]
+    fn update_lines_now(&mut self, harts: &mut [Hart]) {
         let now = self.now();
         while let Some((_, h)) = self.events.pop_due(now) {
             if let Some(slot) = self.timer_ev.get_mut(h) {
                 *slot = None;
             }
         }
-        let key = Some((now, self.bus.clint.generation()));
-        if key == self.lines_at {
-            return;
-        }
-        self.lines_at = key;
         let mtime = self.bus.clint.mtime(now);
         for (i, hart) in harts.iter_mut().enumerate() {
             hart.set_irq_line(IrqLine::Mtip, self.bus.clint.mtip(i, now));
