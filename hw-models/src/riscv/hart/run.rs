@@ -251,7 +251,14 @@ impl Hart {
     /// Recomputes the fetch and data translation contexts from the CSRs and the mode.
     pub(crate) fn refresh_ctx(&mut self) {
         self.fetch_ctx = xlate::ctx_for(&self.st, self.st.mode, false);
-        self.data_ctx = xlate::ctx_for(&self.st, xlate::data_mode(&self.st), false);
+        // Loads and stores translate as the current mode except under MPRV in M-mode: then
+        // the contexts are the same and one computation serves both.
+        let data_mode = xlate::data_mode(&self.st);
+        self.data_ctx = if data_mode == self.st.mode {
+            self.fetch_ctx
+        } else {
+            xlate::ctx_for(&self.st, data_mode, false)
+        };
         self.forget_last_pages();
     }
 
