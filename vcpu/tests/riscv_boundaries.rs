@@ -3,9 +3,12 @@
 
 mod riscv_common;
 
+use hw_models::riscv::cause::exc;
+use hw_models::riscv::csr_num as csr;
+use hw_models::riscv::hw::HwTrap;
 use riscv_common::*;
 use vcpu::ExitReason;
-use vcpu::riscv::RiscvVCpuConfig;
+use vcpu::riscv::{RiscvPerCpu, RiscvVCpuConfig, RiscvVCpuError};
 
 const BUF: u64 = 0x8100_0000;
 
@@ -84,4 +87,99 @@ fn rfence_size_all_ones_flushes_everything_from_any_start() {
         (0, 0, ExitReason::Nothing)
     );
     assert_eq!(hw.fences, vec![Fence::Vvma(None, Some(3))]);
+}
+
+/// Hypervisor spec "Hypervisor Interrupt Registers" (norm:hvip_acc): VSSIP, VSTIP and VSEIP
+/// are independent bits, so a queued assertion or deassertion of one line never changes
+/// another, in whichever order the VMM queues them before the next entry.
+#[test]
+fn queued_hvip_changes_touch_only_their_own_line() {
+    // VSEIP pending; retract it, then inject VSSI before the next entry: both apply.
+    let (mut v, mut hw) = bound_vcpu();
+    v.inject_interrupt(10).unwrap();
+    hw.script.push_back(Step::SliceEnd);
+    v.run(&mut hw).unwrap();
+    assert_eq!(hw.entries[0].hvip, VSEIP);
+    v.retract_interrupt(10).unwrap();
+    v.inject_interrupt(2).unwrap();
+    hw.script.push_back(Step::SliceEnd);
+    v.run(&mut hw).unwrap();
+    assert_eq!(
+        hw.entries[1].hvip, VSSIP,
+        "the retraction of VSEI still applies"
+    );
+    // Inject VSEI and VSSI, then retract VSEI: VSSI stays asserted, VSEI does not.
+    let (mut v, mut hw) = bound_vcpu();
+    v.inject_interrupt(10).unwrap();
+    v.inject_interrupt(2).unwrap();
+    v.retract_interrupt(9).unwrap();
+    hw.script.push_back(Step::SliceEnd);
+    v.run(&mut hw).unwrap();
+    assert_eq!(hw.entries[0].hvip, VSSIP, "only VSEI is retracted");
+}
+
+/// `pending_hvip` of an unbound vCPU is what the guest will see at the next entry: the hvip
+/// saved at unbind with the queued changes applied. Asserting a line that is already
+/// asserted keeps it asserted (a level, norm:hvip_acc); retracting one line clears only it.
+#[test]
+fn pending_hvip_of_an_unbound_vcpu_is_the_saved_value_with_the_queue() {
+    let (mut v, mut hw) = bound_vcpu();
+    v.inject_interrupt(2).unwrap();
+    v.inject_interrupt(10).unwrap();
+    hw.script.push_back(Step::SliceEnd);
+    v.run(&mut hw).unwrap();
+    v.unbind(&mut hw).unwrap();
+    assert_eq!(v.pending_hvip(), VSSIP | VSEIP);
+    v.inject_interrupt(1).unwrap(); // VSSI again, as the guest's S code
+    assert_eq!(
+        v.pending_hvip(),
+        VSSIP | VSEIP,
+        "re-asserting keeps the line"
+    );
+    v.retract_interrupt(9).unwrap();
+    assert_eq!(v.pending_hvip(), VSSIP, "only VSEI retracted");
+    v.inject_interrupt(6).unwrap();
+    assert_eq!(v.pending_hvip(), VSSIP | VSTIP);
+    // And that is what the hart gets at the next entry.
+    v.bind(&mut hw).unwrap();
+    hw.script.push_back(Step::SliceEnd);
+    v.run(&mut hw).unwrap();
+    assert_eq!(hw.entries[1].hvip, VSSIP | VSTIP);
+}
+
+/// Probing for H (hypervisor spec: hstatus exists only with H; an HS-mode access to a CSR
+/// that does not exist raises illegal-instruction): only an illegal-instruction trap means
+/// "no H extension". Any other trap on the hstatus read is a broken hart below, reported
+/// as the CSR error it is, not taken for a missing extension.
+#[test]
+fn h_probe_takes_only_illegal_instruction_for_a_missing_extension() {
+    let mut hw = FakeHart::new();
+    let odd = HwTrap {
+        cause: exc::LOAD_ACCESS_FAULT,
+        tval: 0,
+        htval: 0,
+        htinst: 0,
+    };
+    hw.csr_faults.insert(csr::HSTATUS, odd);
+    let mut p = RiscvPerCpu::<FakeHart>::new(0);
+    assert_eq!(
+        p.hardware_enable(&mut hw),
+        Err(RiscvVCpuError::Csr {
+            csr: csr::HSTATUS,
+            cause: exc::LOAD_ACCESS_FAULT
+        })
+    );
+    assert!(!p.is_enabled());
+}
+
+/// hgatp.VMID is VMIDLEN bits, at most 14 on RV64 (hypervisor spec, "Hypervisor Guest
+/// Address Translation and Protection Register", norm:hgatp_vmid): 0x3fff is the largest
+/// VMID, valid, and bind programs it; 0x4000 is rejected (riscv_lifecycle).
+#[test]
+fn the_largest_14_bit_vmid_is_accepted() {
+    let (_v, hw) = bound_vcpu_with(RiscvVCpuConfig {
+        vmid: 0x3fff,
+        ..config()
+    });
+    assert_eq!((hw.csr(csr::HGATP) >> 44) & 0x3fff, 0x3fff);
 }
