@@ -7,8 +7,10 @@ use hw_models::riscv::cause::exc;
 use hw_models::riscv::csr_num as csr;
 use hw_models::riscv::hw::HwTrap;
 use riscv_common::*;
+use sim_core::{GuestPhysAddr, HostPhysAddr};
 use vcpu::ExitReason;
-use vcpu::riscv::{RiscvPerCpu, RiscvVCpuConfig, RiscvVCpuError};
+use vcpu::riscv::{RiscvPerCpu, RiscvVCpu, RiscvVCpuConfig, RiscvVCpuError};
+use vcpu::{PerCpu, VCpu, VCpuParams};
 
 const BUF: u64 = 0x8100_0000;
 
@@ -182,4 +184,147 @@ fn the_largest_14_bit_vmid_is_accepted() {
         ..config()
     });
     assert_eq!((hw.csr(csr::HGATP) >> 44) & 0x3fff, 0x3fff);
+}
+
+/// The public CSR field constants sit where the specs put them: hstatus (hypervisor spec,
+/// "Hypervisor Status Register" figure) GVA bit 6, SPV 7, SPVP 8, VTVM 20, VTW 21, VTSR 22,
+/// VSXL bits 33:32 with 2 meaning VSXLEN = 64 (norm:hstatus_vsxl_64); sstatus (priv spec,
+/// "Supervisor Status Register") SIE 1, SPIE 5, SPP 8; the VS interrupt bits of hvip are
+/// their interrupt codes 2, 6, 10 ("Hypervisor Interrupt Registers").
+#[test]
+fn csr_field_constants_match_the_spec_layouts() {
+    use vcpu::riscv::bits::{hstatus, hvip, sstatus};
+    assert_eq!(hstatus::GVA, 1 << 6);
+    assert_eq!(hstatus::SPV, 1 << 7);
+    assert_eq!(hstatus::SPVP, 1 << 8);
+    assert_eq!(hstatus::VTVM, 1 << 20);
+    assert_eq!(hstatus::VTW, 1 << 21);
+    assert_eq!(hstatus::VTSR, 1 << 22);
+    assert_eq!(hstatus::VSXL_MASK, 0x3_0000_0000);
+    assert_eq!(hstatus::VSXL_64, 0x2_0000_0000);
+    assert_eq!(sstatus::SIE, 1 << 1);
+    assert_eq!(sstatus::SPIE, 1 << 5);
+    assert_eq!(sstatus::SPP, 1 << 8);
+    assert_eq!(hvip::ALL_VS, (1 << 2) | (1 << 6) | (1 << 10));
+}
+
+/// The guest runs with VSXLEN = 64: the hstatus written for the entry has VSXL = 2
+/// (norm:hstatus_vsxl_64), not left to whatever the hart's WARL field holds.
+#[test]
+fn guest_entry_hstatus_selects_64_bit_vs_mode() {
+    let (mut v, mut hw) = bound_vcpu();
+    hw.script.push_back(Step::SliceEnd);
+    v.run(&mut hw).unwrap();
+    assert_eq!(hw.entries[0].hstatus >> 32 & 3, 2);
+}
+
+/// A VMM switching two vCPUs on one hart through the shared `VCpu`/`PerCpu` contract. The VS
+/// CSRs and hvip are per-hart registers (hypervisor spec, "Hypervisor and Virtual Supervisor
+/// CSRs"), so they must travel with the vCPU: unbind saves the outgoing guest's VS CSRs and
+/// pending VS interrupts and leaves none pending on the hart; bind brings them back.
+#[test]
+fn manager_unbind_saves_the_guest_state_it_switches_out() {
+    let mut hw = FakeHart::new();
+    let mut per = PerCpu::<RiscvPerCpu<FakeHart>>::new(0, &mut hw).unwrap();
+    per.hardware_enable(&mut hw).unwrap();
+    let make = |id: usize| {
+        let cfg = RiscvVCpuConfig {
+            hart_id: id as u64,
+            hart_count: 2,
+            ..config()
+        };
+        let mut v = VCpu::<RiscvVCpu<FakeHart>>::new(VCpuParams::new(0, id), cfg).unwrap();
+        v.setup(GuestPhysAddr::new(ENTRY), HostPhysAddr::new(ROOT), ())
+            .unwrap();
+        v
+    };
+    let (mut a, mut b) = (make(0), make(1));
+    a.bind(&mut per, &mut hw).unwrap();
+    // Guest A's own state, live on the hart.
+    hw.set_csr(csr::VSSCRATCH, 0xa);
+    hw.set_csr(csr::HVIP, VSEIP);
+    a.unbind(&mut per, &mut hw).unwrap();
+    assert_eq!(hw.csr(csr::HVIP), 0, "nothing pending for the next guest");
+    assert_eq!(a.arch().pending_hvip(), VSEIP, "A keeps its interrupt");
+    b.bind(&mut per, &mut hw).unwrap();
+    assert_eq!(hw.csr(csr::VSSCRATCH), 0, "B's own vsscratch");
+    b.unbind(&mut per, &mut hw).unwrap();
+    a.bind(&mut per, &mut hw).unwrap();
+    assert_eq!(hw.csr(csr::VSSCRATCH), 0xa);
+    assert_eq!(hw.csr(csr::HVIP), VSEIP);
+}
+
+/// Disabling virtualization through the shared `PerCpu` contract undoes the per-hart setup
+/// (docs/riscv-vcpu.md, "Per-CPU"): nothing is delegated to VS any more (hedeleg = hideleg
+/// = 0, so every trap from V=1 reaches HS: norm:hedeleg_op, norm:hideleg_op), no VS
+/// interrupt stays pending (hvip = 0), hgatp is Bare, and the hart reads as disabled.
+#[test]
+fn percpu_disable_through_the_manager_undoes_the_setup() {
+    let mut hw = FakeHart::new();
+    let mut per = PerCpu::<RiscvPerCpu<FakeHart>>::new(0, &mut hw).unwrap();
+    per.hardware_enable(&mut hw).unwrap();
+    assert_ne!(hw.csr(csr::HEDELEG), 0);
+    assert_ne!(hw.csr(csr::HIDELEG), 0);
+    hw.set_csr(csr::HVIP, VSSIP);
+    hw.set_csr(csr::HGATP, (8 << 60) | 5);
+    per.hardware_disable(&mut hw).unwrap();
+    assert!(!per.is_enabled());
+    for c in [csr::HEDELEG, csr::HIDELEG, csr::HVIP, csr::HGATP] {
+        assert_eq!(hw.csr(c), 0, "csr {c:#x}");
+    }
+}
+
+/// `setup` prepares the guest's hstatus as docs/riscv-vcpu.md ("Lifecycle") documents it
+/// and the public register view shows it: SPV = 1 (SRET enters V=1, norm:hstatus_spv_sret),
+/// SPVP = 1 (the guest starts in VS), VSXL = 2 (VSXLEN = 64, norm:hstatus_vsxl_64) and
+/// VTW = 1 (WFI in VS traps, norm:H_virtinst_wfi_vtw1_tw0), nothing else.
+#[test]
+fn setup_prepares_the_documented_guest_hstatus() {
+    let mut v = RiscvVCpu::<FakeHart>::new(config()).unwrap();
+    v.setup().unwrap();
+    let spv = 1 << 7;
+    let spvp = 1 << 8;
+    let vsxl_64 = 2 << 32;
+    let vtw = 1 << 21;
+    assert_eq!(v.regs().guest_regs.hstatus, spv | spvp | vsxl_64 | vtw);
+}
+
+/// `is_bound` follows bind and unbind (docs/riscv-vcpu.md, "Lifecycle").
+#[test]
+fn is_bound_follows_bind_and_unbind() {
+    let (mut v, mut hw) = bound_vcpu();
+    assert!(v.is_bound());
+    v.unbind(&mut hw).unwrap();
+    assert!(!v.is_bound());
+    v.bind(&mut hw).unwrap();
+    assert!(v.is_bound());
+}
+
+/// After an `MmioRead`, only a write of the load's destination register completes the load
+/// with its extension (RV64I: LH sign-extends its halfword); a write of any other register
+/// is raw and leaves the completion pending (docs/riscv-vcpu.md, "Completion").
+#[test]
+fn only_the_destination_register_completes_a_load() {
+    let (mut v, mut hw) = bound_vcpu();
+    // lh a5, 0(a0) to an unmapped address; htinst is the transformed LH (funct3 1, rd 15).
+    hw.push(Trap {
+        scause: 21,
+        stval: 0x1000_0000,
+        htval: 0x1000_0000 >> 2,
+        htinst: 0x1783,
+        ..Trap::default()
+    });
+    let exit = v.run(&mut hw).unwrap();
+    assert!(
+        matches!(exit, ExitReason::MmioRead { reg: 15, .. }),
+        "{exit:?}"
+    );
+    v.set_gpr(14, 0xffff_8000).unwrap();
+    assert_eq!(
+        v.gpr(14),
+        0xffff_8000,
+        "a4 written raw, not as the halfword load"
+    );
+    v.set_gpr(15, 0x8000).unwrap();
+    assert_eq!(v.gpr(15), 0xffff_ffff_ffff_8000, "a5 completes the LH");
 }
