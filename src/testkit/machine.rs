@@ -379,6 +379,23 @@ impl<B: MachineBackend> TestMachine<B> {
     /// vCPU; the hart is left with no VS interrupt pending). Nothing happens if it is not
     /// bound. Interrupts injected meanwhile are queued and reach the guest after the next
     /// bind, at its next run.
+    ///
+    /// ```
+    /// use hvsim::testkit::{Program, TestMachine, TestkitError};
+    /// use hw_models::riscv::isa::encode;
+    /// use vcpu::ExitReason;
+    ///
+    /// let prog = Program::riscv(0x8000_0000, |a| { a.put(encode::wfi()); Ok(()) })?;
+    /// let mut m = TestMachine::riscv().vcpus(2).pcpus(1).program(prog).build()?;
+    /// m.unbind(0)?;
+    /// assert_eq!(m.bound_on(0), None);
+    /// // The hart's VS CSRs belong to no vCPU now.
+    /// assert!(matches!(m.csr(0x200), Err(TestkitError::NotBound(0))));
+    /// m.inject_interrupt(10)?; // queued in vCPU 0
+    /// assert!(matches!(m.run_to_exit()?, ExitReason::Halt)); // bound again to run
+    /// assert_eq!(m.bound_on(0), Some(0));
+    /// # Ok::<(), TestkitError>(())
+    /// ```
     pub fn unbind(&mut self, vcpu: usize) -> Result<(), TestkitError> {
         if !self.is_bound(vcpu) {
             return self
