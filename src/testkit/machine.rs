@@ -123,6 +123,9 @@ impl TestMachineBuilder {
     /// use vcpu::ExitReason;
     ///
     /// let prog = Program::riscv(0x8000_0000, |a| { a.put(encode::wfi()); Ok(()) })?;
+    /// // From 1 to the vCPU count.
+    /// assert!(TestMachine::riscv().vcpus(2).pcpus(3).program(prog.clone()).build().is_err());
+    /// assert!(TestMachine::riscv().vcpus(2).pcpus(0).program(prog.clone()).build().is_err());
     /// let mut m = TestMachine::riscv().vcpus(3).pcpus(1).program(prog).build()?;
     /// assert_eq!(m.bound_on(0), Some(0));
     /// m.select(2)?;
