@@ -26,7 +26,7 @@
 
 use hvsim::machine::MachineBackend;
 use hvsim::testkit::strategies::delegation;
-use hvsim::testkit::{Program, RiscvTestMachine, TestMachine};
+use hvsim::testkit::{DEFAULT_SLICE, Program, RiscvTestMachine, TestMachine};
 use hw_models::riscv::isa::encode::{self, AqRl, Reg};
 use proptest::prelude::*;
 use sim_core::HostPhysAddr;
@@ -58,7 +58,7 @@ const HGATP: u16 = 0x680;
 const HTVAL: u16 = 0x643;
 /// sstatus.SPP (bit 8).
 const SPP: i64 = 1 << 8;
-const MAX_EXITS: usize = 50;
+const MAX_EXITS: usize = 500;
 
 /// The hedeleg bits the spec requires writable (table "Bits of hedeleg that must be writable
 /// or must be read-only zero"): 1-8, 12, 13, 15, 18, 19. (Bit 0 may be read-only zero with
@@ -409,10 +409,11 @@ fn trigger() -> impl Strategy<Value = Trigger> {
 
 /// A machine for `t`; `deleg` = None keeps the per-CPU setup's hedeleg, Some(v) writes v.
 /// Returns the hedeleg value the hart holds.
-fn machine(t: Trigger, deleg: Option<u64>) -> (RiscvTestMachine, Site, u64) {
+fn machine(t: Trigger, deleg: Option<u64>, slice: u64) -> (RiscvTestMachine, Site, u64) {
     let (prog, site) = guest(t);
     let mut m = TestMachine::riscv()
         .ram_mib(4)
+        .slice(slice)
         .program(prog)
         .build()
         .expect("machine");
@@ -433,7 +434,14 @@ fn check(
 ) -> Result<(), TestCaseError> {
     let cause = t.cause();
     let (tval, epc) = (site.tval(t), site.epc(t));
-    let exit = m.run_to_exit().expect("run");
+    // Preemptions (slice ends) are invisible to the guest: skip them.
+    let mut exit = m.run_to_exit().expect("run");
+    for _ in 0..MAX_EXITS {
+        if !matches!(exit, ExitReason::Preempted) {
+            break;
+        }
+        exit = m.run_to_exit().expect("run");
+    }
     if actual >> cause & 1 == 1 {
         // norm:hedeleg_op, norm:H_trap_vs_csrwrites: straight to vstvec, no exit before the
         // handler's WFI.
@@ -551,7 +559,7 @@ fn check(
 #[test]
 fn percpu_hedeleg_delegates_its_causes_and_exits_the_others() {
     for t in ALL {
-        let (m, site, actual) = machine(t, None);
+        let (m, site, actual) = machine(t, None, DEFAULT_SLICE);
         assert_eq!(
             actual, PERCPU_HEDELEG,
             "hedeleg programmed by the per-CPU setup"
@@ -591,9 +599,29 @@ proptest! {
         noise in any::<u64>(),
     ) {
         let written = deleg | (noise & READ_ONLY_ZERO);
-        let (m, site, actual) = machine(t, Some(written));
+        let (m, site, actual) = machine(t, Some(written), DEFAULT_SLICE);
         prop_assert_eq!(actual & READ_ONLY_ZERO, 0, "hedeleg {:#x}: a read-only-zero bit is set", actual);
         prop_assert_eq!(actual & REQUIRED_WRITABLE, written & REQUIRED_WRITABLE, "hedeleg {:#x} after writing {:#x}", actual, written);
+        check(t, m, site, actual)?;
+    }
+
+    /// Preemption is invisible (priv spec: an exception is a property of the instruction,
+    /// not of when the hypervisor's time slice ends; norm:H_trap_deleg): with the guest cut
+    /// into slices of 1 to 40 instructions, so that it is preempted anywhere, also in VU
+    /// right before its trigger, every trigger has the outcome of the unsliced run above.
+    ///
+    /// Ignored on this branch: a guest preempted in VU resumed in VS before main's fix
+    /// 2dd38c3 ("a preemption records the guest's mode (sstatus.SPP) like a trap does"),
+    /// which this property finds on its own (minimal case: `SretVu`, slice 1). Un-ignore
+    /// once main is merged; it passes there.
+    #[test]
+    #[ignore = "needs main's 2dd38c3 (preempted VU guest resumed in VS)"]
+    fn preemption_does_not_change_the_outcome(
+        t in trigger(),
+        deleg in delegation(),
+        slice in prop_oneof![Just(1u64), 1u64..8, 8u64..40],
+    ) {
+        let (m, site, actual) = machine(t, Some(deleg), slice);
         check(t, m, site, actual)?;
     }
 }
