@@ -4,8 +4,13 @@
 //! every exit itself. Exit-semantics tests need the opposite: stop at each exit, look at it,
 //! answer it (or not), inspect registers and memory, resume. `TestMachine` builds the same
 //! guest the Machine would (guest RAM carved from the board's host RAM, a stage-2 table
-//! from `vcpu::stage2` mapping RAM only, vCPUs set up and bound one per physical CPU) over
-//! any [`MachineBackend`], and hands the exits to the test. Today `TestMachine::riscv()`
+//! from `vcpu::stage2` mapping RAM only, vCPUs set up and bound to physical CPUs) over
+//! any [`MachineBackend`], and hands the exits to the test.
+//!
+//! By default each vCPU has its own physical CPU and stays bound to it. With
+//! [`TestMachineBuilder::pcpus`] below the vCPU count, vCPUs share physical CPUs: vCPU `i`
+//! runs on physical CPU `i % pcpus`, and the kit switches vCPUs on a shared CPU the way a
+//! VMM scheduler does (unbind the one there, bind the next) when a test runs or binds one. Today `TestMachine::riscv()`
 //! is the only board; an AArch64 or x86 backend plugs into the same generic type.
 
 use hw_models::riscv::hw::RiscvHardware;
@@ -42,6 +47,7 @@ pub enum TestArch {
 pub struct TestMachineBuilder {
     arch: TestArch,
     vcpus: usize,
+    pcpus: Option<usize>,
     ram_mib: u64,
     program: Option<Program>,
     slice: u64,
@@ -91,6 +97,7 @@ impl TestMachine<RiscvBackend> {
         TestMachineBuilder {
             arch: TestArch::Riscv64,
             vcpus: 1,
+            pcpus: None,
             ram_mib: 16,
             program: None,
             slice: DEFAULT_SLICE,
@@ -100,9 +107,35 @@ impl TestMachine<RiscvBackend> {
 }
 
 impl TestMachineBuilder {
-    /// Number of vCPUs (each gets its own physical hart and stays bound to it).
+    /// Number of vCPUs (by default each gets its own physical hart and stays bound to it).
     pub fn vcpus(mut self, n: usize) -> Self {
         self.vcpus = n;
+        self
+    }
+
+    /// Number of physical harts (default: one per vCPU). vCPU `i` runs on hart
+    /// `i % n`; the first vCPU of each hart is bound at build, the others wait unbound until
+    /// the test runs or [binds](TestMachine::bind) them.
+    ///
+    /// ```
+    /// use hvsim::testkit::{Program, TestMachine};
+    /// use hw_models::riscv::isa::encode;
+    /// use vcpu::ExitReason;
+    ///
+    /// let prog = Program::riscv(0x8000_0000, |a| { a.put(encode::wfi()); Ok(()) })?;
+    /// // From 1 to the vCPU count.
+    /// assert!(TestMachine::riscv().vcpus(2).pcpus(3).program(prog.clone()).build().is_err());
+    /// assert!(TestMachine::riscv().vcpus(2).pcpus(0).program(prog.clone()).build().is_err());
+    /// let mut m = TestMachine::riscv().vcpus(3).pcpus(1).program(prog).build()?;
+    /// assert_eq!(m.bound_on(0), Some(0));
+    /// m.select(2)?;
+    /// assert!(matches!(m.run_to_exit()?, ExitReason::Halt)); // vCPU 0 switched out
+    /// assert_eq!(m.bound_on(0), Some(2));
+    /// assert!(!m.is_bound(0));
+    /// # Ok::<(), hvsim::testkit::TestkitError>(())
+    /// ```
+    pub fn pcpus(mut self, n: usize) -> Self {
+        self.pcpus = Some(n);
         self
     }
 
@@ -144,8 +177,14 @@ impl TestMachineBuilder {
         if self.vcpus == 0 || self.vcpus > hw_models::riscv::platform::MAX_HARTS {
             return Err(TestkitError::Config("vCPU count out of range"));
         }
+        let pcpus = self.pcpus.unwrap_or(self.vcpus);
+        if pcpus == 0 || pcpus > self.vcpus {
+            return Err(TestkitError::Config(
+                "physical CPU count must be 1 to the vCPU count",
+            ));
+        }
         let console = SharedConsole::new();
-        let backend = RiscvBackend::new(self.vcpus, ram_size)
+        let backend = RiscvBackend::new(pcpus, ram_size)
             .map_err(|e| TestkitError::Board(e.to_string()))?
             .with_console(console.clone());
         TestMachine::assemble(
@@ -302,10 +341,86 @@ impl<B: MachineBackend> TestMachine<B> {
         self.vcpus[self.current].favor_pcpu()
     }
 
+    /// The physical CPU vCPU `vcpu` runs on (`None`: no such vCPU).
+    pub fn pcpu_of_vcpu(&self, vcpu: usize) -> Option<usize> {
+        self.vcpus.get(vcpu).map(VCpu::favor_pcpu)
+    }
+
+    /// The vCPU bound on physical CPU `pcpu`, if any.
+    pub fn bound_on(&self, pcpu: usize) -> Option<usize> {
+        let key = self.pcpus.get(pcpu)?.current()?;
+        self.vcpus.iter().position(|v| v.key() == key)
+    }
+
+    /// Whether vCPU `vcpu` is bound to its physical CPU.
+    pub fn is_bound(&self, vcpu: usize) -> bool {
+        self.vcpus
+            .get(vcpu)
+            .is_some_and(|v| v.bound_pcpu().is_some())
+    }
+
+    /// Binds vCPU `vcpu` to its physical CPU, first unbinding the vCPU bound there (a VMM
+    /// context switch: the VS CSRs and hvip of the one go out, those of the other come in).
+    /// Nothing happens if it is already bound. [`Self::run_to_exit`] does this itself.
+    pub fn bind(&mut self, vcpu: usize) -> Result<(), TestkitError> {
+        let p = self
+            .pcpu_of_vcpu(vcpu)
+            .ok_or(TestkitError::NoSuchVCpu(vcpu))?;
+        match self.bound_on(p) {
+            Some(v) if v == vcpu => return Ok(()),
+            Some(other) => self.unbind(other)?,
+            None => {}
+        }
+        let pc = self
+            .pcpus
+            .get_mut(p)
+            .ok_or(TestkitError::NoSuchVCpu(vcpu))?;
+        Ok(self.vcpus[vcpu].bind(pc, self.backend.hardware(p))?)
+    }
+
+    /// Unbinds vCPU `vcpu` from its physical CPU (its VS CSRs and hvip are saved in the
+    /// vCPU; the hart is left with no VS interrupt pending). Nothing happens if it is not
+    /// bound. Interrupts injected meanwhile are queued and reach the guest after the next
+    /// bind, at its next run.
+    ///
+    /// ```
+    /// use hvsim::testkit::{Program, TestMachine, TestkitError};
+    /// use hw_models::riscv::isa::encode;
+    /// use vcpu::ExitReason;
+    ///
+    /// let prog = Program::riscv(0x8000_0000, |a| { a.put(encode::wfi()); Ok(()) })?;
+    /// let mut m = TestMachine::riscv().vcpus(2).pcpus(1).program(prog).build()?;
+    /// m.unbind(0)?;
+    /// assert_eq!(m.bound_on(0), None);
+    /// // The hart's VS CSRs belong to no vCPU now.
+    /// assert!(matches!(m.csr(0x200), Err(TestkitError::NotBound(0))));
+    /// m.inject_interrupt(10)?; // queued in vCPU 0
+    /// assert!(matches!(m.run_to_exit()?, ExitReason::Halt)); // bound again to run
+    /// assert_eq!(m.bound_on(0), Some(0));
+    /// # Ok::<(), TestkitError>(())
+    /// ```
+    pub fn unbind(&mut self, vcpu: usize) -> Result<(), TestkitError> {
+        if !self.is_bound(vcpu) {
+            return self
+                .vcpus
+                .get(vcpu)
+                .map(|_| ())
+                .ok_or(TestkitError::NoSuchVCpu(vcpu));
+        }
+        let p = self.vcpus[vcpu].favor_pcpu();
+        let pc = self
+            .pcpus
+            .get_mut(p)
+            .ok_or(TestkitError::NoSuchVCpu(vcpu))?;
+        Ok(self.vcpus[vcpu].unbind(pc, self.backend.hardware(p))?)
+    }
+
     /// Runs the selected vCPU until its next exit (any exit, including `Nothing` and
-    /// `Preempted`) and records it in the trace.
+    /// `Preempted`) and records it in the trace. A vCPU not bound is bound first (see
+    /// [`Self::bind`]).
     pub fn run_to_exit(&mut self) -> Result<ExitReason, TestkitError> {
         let cur = self.current;
+        self.bind(cur)?;
         let p = self.pcpu_of();
         self.backend.begin_slice(p, &self.clock, self.slice);
         let pc = self.pcpus.get_mut(p).ok_or(TestkitError::NoSuchVCpu(cur))?;
@@ -394,7 +509,8 @@ impl<B: MachineBackend> TestMachine<B> {
         Ok(self.vcpus[self.current].set_gpr(idx, value)?)
     }
 
-    /// Queues interrupt `vector` for the selected vCPU.
+    /// Queues interrupt `vector` for the selected vCPU, bound or not: the vCPU applies it at
+    /// its next run.
     pub fn inject_interrupt(&mut self, vector: usize) -> Result<(), TestkitError> {
         Ok(self.vcpus[self.current].inject_interrupt(vector)?)
     }
@@ -491,9 +607,10 @@ impl TestMachine<RiscvBackend> {
     }
 
     /// Reads a CSR of the selected vCPU's physical hart: the VS CSRs (vsstatus, vstvec,
-    /// vsepc, ...) are live there while the vCPU is bound, which it always is here.
+    /// vsepc, ...) are live there while the vCPU is bound ([`TestkitError::NotBound`]
+    /// otherwise: the hart's VS CSRs then belong to another vCPU or to none).
     pub fn csr(&mut self, csr: u16) -> Result<u64, TestkitError> {
-        let p = self.pcpu_of();
+        let p = self.bound_pcpu()?;
         self.backend
             .hardware(p)
             .csr_read(csr)
@@ -503,9 +620,20 @@ impl TestMachine<RiscvBackend> {
             })
     }
 
-    /// Writes a CSR of the selected vCPU's physical hart (e.g. a VS CSR before a run).
+    /// Queues the deassertion of interrupt `vector` for the selected vCPU (a device dropping
+    /// its level-triggered line, or the VMM's interrupt controller seeing the guest's
+    /// acknowledgement); applied at the vCPU's next run, before the guest resumes.
+    pub fn retract_interrupt(&mut self, vector: usize) -> Result<(), TestkitError> {
+        self.vcpus[self.current]
+            .arch_mut()
+            .retract_interrupt(vector)
+            .map_err(|e| TestkitError::VCpu(e.into()))
+    }
+
+    /// Writes a CSR of the selected vCPU's physical hart (e.g. a VS CSR before a run); the
+    /// vCPU must be bound, as for [`Self::csr`].
     pub fn set_csr(&mut self, csr: u16, value: u64) -> Result<(), TestkitError> {
-        let p = self.pcpu_of();
+        let p = self.bound_pcpu()?;
         self.backend
             .hardware(p)
             .csr_write(csr, value)
@@ -513,6 +641,17 @@ impl TestMachine<RiscvBackend> {
                 csr,
                 cause: t.cause,
             })
+    }
+}
+
+impl<B: MachineBackend> TestMachine<B> {
+    /// The physical CPU of the selected vCPU, if it is bound there.
+    fn bound_pcpu(&self) -> Result<usize, TestkitError> {
+        if self.is_bound(self.current) {
+            Ok(self.pcpu_of())
+        } else {
+            Err(TestkitError::NotBound(self.current))
+        }
     }
 }
 

@@ -71,6 +71,9 @@ pub enum TestkitError {
     /// No such vCPU.
     #[error("no vCPU {0}")]
     NoSuchVCpu(usize),
+    /// The vCPU is not bound to its physical CPU (its hart state is not live).
+    #[error("vCPU {0} is not bound")]
+    NotBound(usize),
     /// `run_until`/`run_to_completion` saw this many exits without finishing.
     #[error("no matching exit within {0} exits")]
     ExitLimit(usize),

@@ -129,6 +129,8 @@ pub enum Fence {
 pub struct FakeHart {
     pub csrs: BTreeMap<u16, u64>,
     pub missing: BTreeSet<u16>,
+    /// CSRs whose every access traps with the given trap (a broken hart below).
+    pub csr_faults: BTreeMap<u16, HwTrap>,
     pub hgatp_modes: Vec<u64>,
     pub vmid_bits: u32,
     /// Memory seen by HLV/HLVX/HSV while vsatp = 0 (guest-physical).
@@ -193,6 +195,7 @@ impl FakeHart {
         Self {
             csrs,
             missing: BTreeSet::new(),
+            csr_faults: BTreeMap::new(),
             hgatp_modes: vec![0, 8, 9],
             vmid_bits: 14,
             phys: BTreeMap::new(),
@@ -283,6 +286,9 @@ impl FakeHart {
     }
 
     fn check(&self, c: u16) -> Result<(), HwTrap> {
+        if let Some(t) = self.csr_faults.get(&c) {
+            return Err(*t);
+        }
         if self.missing.contains(&c) || !self.csrs.contains_key(&c) {
             Err(ILLEGAL)
         } else {
