@@ -15,5 +15,6 @@ pub mod mmu;
 pub mod native;
 pub mod platform;
 pub mod privilege;
+pub mod virt;
 
 pub use privilege::{Mode, PrivLevel};

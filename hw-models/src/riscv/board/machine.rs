@@ -6,7 +6,6 @@ use sim_core::clock::{ClockConfig, ClockError, VirtualClock};
 use sim_core::event::{EventId, EventQueue};
 use sim_core::mem::{MemError, PAGE_SIZE, PhysMem};
 
-use super::bus::BoardBus;
 use super::console::{Console, Stream};
 use super::htif::{
     HTIF_WORD_BYTES, Htif, HtifError, HtifOutcome, HtifRequest, PARTIAL_GRACE_INSNS,
@@ -15,6 +14,7 @@ use super::map::{DEFAULT_RAM_SIZE, DEVICES, MAX_RAM_SIZE, RAM_BASE};
 use super::store_extent::last_store_extent;
 use crate::dev::{Clint, DevError, FinisherStatus};
 use crate::riscv::hart::{Hart, HartConfig, HartEvent, IrqLine, StopReason};
+use crate::riscv::virt::bus::VirtBus;
 
 /// The hart's index in the CLINT.
 const HART0: usize = 0;
@@ -140,7 +140,7 @@ enum BoardEvent {
 #[derive(Debug)]
 pub struct BareBoard {
     hart: Hart,
-    bus: BoardBus,
+    bus: VirtBus,
     htif: Option<Htif>,
     events: EventQueue<BoardEvent>,
     timer_event: Option<EventId>,
@@ -163,7 +163,7 @@ impl BareBoard {
             mem.add_mmio(HostPhysAddr::new(base), size, id as u32)?;
         }
         let clock = VirtualClock::new(cfg.clock)?;
-        let mut bus = BoardBus::new(mem, Clint::new(1)?, clock);
+        let mut bus = VirtBus::new(mem, Clint::new(1)?, clock, 1).with_uart_attention();
         bus.clint_dirty = true;
         Ok(Self {
             hart: Hart::new(cfg.hart),

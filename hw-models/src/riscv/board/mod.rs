@@ -7,7 +7,6 @@
 //! slices that end at the next event, so MTIP rises at the exact instruction boundary where
 //! `mtime` reaches `mtimecmp`. WFI with nothing pending jumps time to the next event.
 
-mod bus;
 pub mod console;
 pub mod htif;
 mod machine;

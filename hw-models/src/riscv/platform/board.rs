@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use sim_core::event::{EventId, EventQueue};
 
 use super::BoardStop;
-use super::bus::PlatformBus;
+use super::PlatformBus;
 use crate::riscv::hart::{Hart, IrqLine};
 
 /// Bus, timer events and stop state.

@@ -24,11 +24,11 @@
 //! See docs/riscv-platform.md.
 
 mod board;
-mod bus;
 mod env;
 mod handle;
 mod insn_trace;
-pub mod map;
+/// The platform's physical address map (the QEMU `virt` layout, shared with the bare board).
+pub use crate::riscv::virt::map;
 
 use alloc::vec::Vec;
 
@@ -36,7 +36,8 @@ use sim_core::HostPhysAddr;
 use sim_core::clock::{ClockConfig, ClockError, VirtualClock};
 use sim_core::mem::{MemError, PhysMem};
 
-pub use bus::PlatformBus;
+/// The platform's bus (the one both boards use).
+pub use crate::riscv::virt::bus::VirtBus as PlatformBus;
 pub use handle::HartHandle;
 pub use insn_trace::InsnHook;
 

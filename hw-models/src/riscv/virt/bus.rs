@@ -1,7 +1,8 @@
-//! The board side of the harts' [`Bus`]: RAM, the device windows and virtual time.
+//! The board side of the harts' [`Bus`], for both boards: RAM, the device windows and
+//! virtual time.
 //!
 //! Virtual time is one [`VirtualClock`] for the board, advanced by the instructions every
-//! hart retires (the board runs one hart at a time, so the sum is the board's own progress).
+//! hart retires (a board runs one hart at a time, so the sum is the board's own progress).
 //! Each hart's monotonic retired count is folded into the clock once.
 
 use alloc::vec;
@@ -17,7 +18,7 @@ use crate::riscv::hart::{Bus, BusError, MmioEffect};
 
 /// Memory, devices and the clock, as the harts see them.
 #[derive(Debug)]
-pub struct PlatformBus {
+pub struct VirtBus {
     /// Host-physical memory.
     pub mem: PhysMem,
     /// The CLINT.
@@ -32,11 +33,16 @@ pub struct PlatformBus {
     synced: Vec<u64>,
     /// The hart currently running (whose `retired` the hart passes in).
     pub(crate) current: usize,
-    /// A CLINT register was written by a hart since the board last looked.
+    /// A CLINT register was written by a hart since the board last looked (lines and the
+    /// timer event must be recomputed).
     pub(crate) clint_dirty: bool,
+    /// Whether UART output ends the slice (`MmioEffect::Attention`): the bare board
+    /// forwards output as it comes; the platform drains it after each slice instead.
+    uart_attention: bool,
 }
 
-impl PlatformBus {
+impl VirtBus {
+    /// A bus for `harts` harts over `mem`, with fresh UART and finisher.
     pub(crate) fn new(mem: PhysMem, clint: Clint, clock: VirtualClock, harts: usize) -> Self {
         Self {
             mem,
@@ -47,7 +53,14 @@ impl PlatformBus {
             synced: vec![0; harts],
             current: 0,
             clint_dirty: false,
+            uart_attention: false,
         }
+    }
+
+    /// UART output ends the slice (the bare board's choice).
+    pub(crate) fn with_uart_attention(mut self) -> Self {
+        self.uart_attention = true;
+        self
     }
 
     /// Folds the current hart's retired count into the clock; returns the time in ticks.
@@ -75,7 +88,7 @@ impl PlatformBus {
     }
 }
 
-impl Bus for PlatformBus {
+impl Bus for VirtBus {
     #[inline]
     fn mem(&mut self) -> &mut PhysMem {
         &mut self.mem
@@ -108,11 +121,15 @@ impl Bus for PlatformBus {
         dev.set_time(now);
         dev.write(off, width, value)
             .map_err(|_| BusError::Rejected(addr, width))?;
-        // Interrupt lines and timer deadlines (CLINT) and the end of the run (finisher) are
-        // the board's to act on before the hart goes on.
+        // Interrupt lines and timer deadlines (CLINT), the end of the run (finisher) and, on
+        // the bare board, output to forward (UART) are the board's to act on before the hart
+        // goes on.
         Ok(match id {
             DeviceId::Clint => {
                 self.clint_dirty = true;
+                MmioEffect::Attention
+            }
+            DeviceId::Uart if self.uart_attention && !self.uart.output().is_empty() => {
                 MmioEffect::Attention
             }
             DeviceId::Finisher if self.finisher.status().is_some() => MmioEffect::Attention,

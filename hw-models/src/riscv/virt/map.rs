@@ -1,5 +1,5 @@
-//! The platform board's physical address map: the QEMU `virt` addresses of the devices it
-//! has, the same as the bare board's.
+//! The physical address map of both boards: the QEMU `virt` addresses of the devices they
+//! have. RAM starts at `RAM_BASE`; its size is each board's configuration.
 //!
 //! | base          | size      | what                                   |
 //! |---------------|-----------|----------------------------------------|
@@ -21,15 +21,16 @@ pub const UART_WINDOW: u64 = 0x1000;
 /// The default start of RAM.
 pub const RAM_BASE: u64 = 0x8000_0000;
 
-/// A device on the board.
+/// A device on the board; the value is its MMIO region id in `PhysMem`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u32)]
 pub enum DeviceId {
     /// The SiFive test finisher.
-    Finisher,
+    Finisher = 0,
     /// The CLINT.
-    Clint,
+    Clint = 1,
     /// The UART.
-    Uart,
+    Uart = 2,
 }
 
 /// Every device window: id, base, size.
@@ -40,6 +41,7 @@ pub const DEVICES: [(DeviceId, u64, u64); 3] = [
 ];
 
 /// The device whose window holds `addr`, and the offset inside it.
+#[inline]
 pub fn device_at(addr: u64) -> Option<(DeviceId, u64)> {
     DEVICES.iter().find_map(|&(id, base, size)| {
         let off = addr.wrapping_sub(base);
@@ -65,6 +67,7 @@ mod tests {
         assert_eq!(device_at(0x0200_bff8), Some((DeviceId::Clint, 0xbff8)));
         assert_eq!(device_at(0x1000_0005), Some((DeviceId::Uart, 5)));
         assert_eq!(device_at(0x0210_0000), None);
+        assert_eq!(device_at(0x000f_ffff), None);
         assert_eq!(device_at(RAM_BASE), None);
         assert!(overlaps_device(0x0200_f000, 0x2000));
         assert!(!overlaps_device(RAM_BASE, 1 << 20));
